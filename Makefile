@@ -1,0 +1,50 @@
+# Two commands set everything up on a fresh Debian machine with Python 3.11:
+#   make run   - install, migrate, load the demo data if the database is empty, serve :5000
+#   make test  - install with the test extras and system packages, then run every test
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: run test install install-test catalogs system-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed catalogs
+install-test: $(VENV)/.installed-test catalogs
+
+# Compiled catalogs are build products: never committed, always made from the .po files.
+catalogs: | $(BIN)/python
+	$(BIN)/pybabel compile -q -d lms/translations
+	@if [ -d simulations/locale ]; then $(BIN)/pybabel compile -q -d simulations/locale -D drills; fi
+
+run: install
+	$(BIN)/lms db upgrade
+	$(BIN)/lms demo --if-empty
+	$(BIN)/lms demo-accounts
+	@echo "Serving http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'lms:create_app()'
+
+system-deps:
+	bash .ci/install-system-deps
+
+test: system-deps install-test
+	$(BIN)/python -m pytest -v
+
+bench: install-test
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) build

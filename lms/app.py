@@ -1,0 +1,94 @@
+"""Application factory: configuration, extensions, core blueprints, then domain packages by name."""
+
+import importlib
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from lms.config import Config
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the LMS application; ``config`` overrides everything else (used by tests)."""
+    app = Flask("lms", instance_path=os.environ.get("LMS_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    _load_config(app, config or {})
+    _init_extensions(app)
+    _register_core(app)
+    for name in app.config["LMS_MODULES"]:
+        importlib.import_module(name).init_app(app)
+    return app
+
+
+def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("LMS")
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'lms.db'}"
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the secret key kept in the instance folder, creating it on first run."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from lms.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Give every SQLite connection WAL, a busy timeout and enforced foreign keys."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _register_core(app: Flask) -> None:
+    from lms import models  # noqa: F401  (registers tables for Alembic)
+    from lms.api import bp as api_bp
+    from lms.auth import bp as auth_bp
+    from lms.cli import register_cli
+    from lms.errors import register_error_handlers
+    from lms.roster import bp as roster_bp
+    from lms.web import bp as web_bp
+    from lms.web.templating import register_template_helpers
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(roster_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)

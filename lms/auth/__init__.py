@@ -1,0 +1,5 @@
+"""Sign-in, sign-out, password hashing and lockout."""
+
+from lms.auth.routes import bp
+
+__all__ = ["bp"]

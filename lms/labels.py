@@ -1,0 +1,36 @@
+"""Translatable labels for enumerations shown in the UI."""
+
+from lms.i18n import _l
+from lms.models import OrgKind, Post
+
+ORG_KIND_LABELS = {
+    OrgKind.ENTERPRISE: _l("Enterprise"),
+    OrgKind.EXAM_CENTRE: _l("Exam centre"),
+    OrgKind.SCHOOL: _l("School"),
+    OrgKind.REGULATOR: _l("Regulator"),
+}
+
+POST_LABELS = {
+    Post.PRINCIPAL: _l("Principal person in charge"),
+    Post.SAFETY_MANAGER: _l("Safety manager"),
+    Post.SPECIAL_OPERATIONS: _l("Special-operations worker"),
+    Post.OTHER: _l("Other employee"),
+}
+
+RULE_TAG_LABELS = {
+    "C": _l("Confirmed"),
+    "S": _l("Secondary source"),
+    "U": _l("Unconfirmed"),
+}
+
+UNIT_LABELS = {
+    "class_hours": _l("class hours"),
+    "months": _l("months"),
+    "years": _l("years"),
+    "days": _l("days"),
+    "minutes": _l("minutes"),
+    "points": _l("points"),
+    "percent_vv": _l("% by volume"),
+    "percent_lel": _l("% of LEL"),
+    "mg_m3": "mg/m³",
+}

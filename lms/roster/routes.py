@@ -1,0 +1,97 @@
+"""Roster upload, review and confirmation pages."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+import io
+from datetime import date
+
+from lms.auth.forms import EmptyForm
+from lms.authz import ensure_org, org_scope_clause, requires
+from lms.extensions import db
+from lms.i18n import _
+from lms.models import ImportStatus, Organization, OrgKind, RosterImport
+from lms.roles import Perm
+from lms.roster.parser import RosterFileError
+from lms.roster.services import cancel_roster, confirm_roster, stage_roster
+from lms.roster.template import build_template
+from lms.roster.forms import RosterUploadForm
+
+bp = Blueprint("roster", __name__, url_prefix="/roster")
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _enterprises():
+    return db.session.scalars(
+        select(Organization).where(org_scope_clause(current_user, Perm.ROSTER_IMPORT),
+                                   Organization.kind == OrgKind.ENTERPRISE)
+        .order_by(Organization.name)).all()
+
+
+@bp.route("/", methods=["GET", "POST"])
+@requires(Perm.ROSTER_IMPORT)
+def upload():
+    form = RosterUploadForm()
+    form.organization.choices = [(o.id, o.name) for o in _enterprises()]
+    if form.validate_on_submit():
+        org = ensure_org(Perm.ROSTER_IMPORT, db.session.get(Organization, form.organization.data))
+        try:
+            staged = stage_roster(org, current_user, form.file.data.filename or "roster.xlsx",
+                                  form.file.data.read(), today=date.today())
+        except RosterFileError as exc:
+            db.session.rollback()
+            form.file.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return redirect(url_for("roster.review", import_id=staged.id))
+    return render_template("roster/upload.html", form=form)
+
+
+@bp.get("/template.xlsx")
+@requires(Perm.ROSTER_IMPORT)
+def template():
+    return send_file(io.BytesIO(build_template()), mimetype=XLSX_MIME, as_attachment=True,
+                     download_name="roster-template.xlsx")
+
+
+def _staged_or_404(import_id: int) -> RosterImport:
+    staged = db.session.get(RosterImport, import_id)
+    if staged is None:
+        abort(404)
+    ensure_org(Perm.ROSTER_IMPORT, db.session.get(Organization, staged.organization_id))
+    return staged
+
+
+@bp.get("/imports/<int:import_id>")
+@requires(Perm.ROSTER_IMPORT)
+def review(import_id: int):
+    staged = _staged_or_404(import_id)
+    org = db.session.get(Organization, staged.organization_id)
+    return render_template("roster/review.html", staged=staged, org=org, form=EmptyForm(),
+                           pending=staged.status is ImportStatus.PENDING)
+
+
+@bp.post("/imports/<int:import_id>/confirm")
+@requires(Perm.ROSTER_IMPORT)
+def confirm(import_id: int):
+    staged = _staged_or_404(import_id)
+    if not EmptyForm().validate_on_submit() or staged.status is not ImportStatus.PENDING:
+        flash(_("This upload has already been handled."), "error")
+        return redirect(url_for("roster.review", import_id=staged.id))
+    added = confirm_roster(staged, current_user)
+    db.session.commit()
+    flash(_("%(n)d employees added to the roster.", n=len(added)), "success")
+    return redirect(url_for("web.organization", org_id=staged.organization_id))
+
+
+@bp.post("/imports/<int:import_id>/cancel")
+@requires(Perm.ROSTER_IMPORT)
+def cancel(import_id: int):
+    staged = _staged_or_404(import_id)
+    if EmptyForm().validate_on_submit() and staged.status is ImportStatus.PENDING:
+        cancel_roster(staged, current_user)
+        db.session.commit()
+        flash(_("Upload discarded; nothing was imported."), "info")
+    return redirect(url_for("roster.upload"))

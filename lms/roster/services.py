@@ -1,0 +1,89 @@
+"""Stage a roster upload for review, then write the confirmed rows as people and employments."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from lms.audit import record_event
+from lms.extensions import db
+from lms.i18n import _l
+from lms.idcard import birth_date_of
+from lms.models import Account, Employment, ImportStatus, Organization, Person, Post, RosterImport
+from lms.roster.parser import parse_roster
+
+
+def stage_roster(org: Organization, uploader: Account, filename: str, data: bytes,
+                 *, today: date) -> RosterImport:
+    """Parse and check an upload and keep it pending; nothing reaches the roster yet."""
+    parsed = parse_roster(data, today=today)
+    errors = list(parsed.errors)
+    valid = []
+    for row in parsed.rows:
+        reason = conflict_reason(org, row)
+        if reason:
+            errors.append({"row": row["row"], "reason": str(reason)})
+        else:
+            valid.append(row)
+    staged = RosterImport(organization_id=org.id, uploaded_by_id=uploader.id,
+                          filename=filename[:255], valid_rows=valid,
+                          errors=sorted(errors, key=lambda e: e["row"]))
+    db.session.add(staged)
+    db.session.flush()
+    return staged
+
+
+def conflict_reason(org: Organization, row: dict):
+    """Why a checked row clashes with what is already stored, or None."""
+    person = db.session.scalar(select(Person).where(Person.id_number == row["id_number"]))
+    if person is None:
+        return None
+    if person.name != row["name"]:
+        return _l("This ID number is registered under another name.")
+    current = db.session.scalar(select(Employment.id).where(
+        Employment.person_id == person.id, Employment.organization_id == org.id,
+        Employment.post == row["post"], Employment.end_date.is_(None),
+        Employment.operation_subtype.is_(None) if row["operation_subtype"] is None
+        else Employment.operation_subtype == row["operation_subtype"]))
+    return _l("Already on the roster in this post.") if current else None
+
+
+def confirm_roster(staged: RosterImport, actor: Account) -> list[Employment]:
+    """Write the valid rows of a pending upload; rows that now clash are skipped and reported."""
+    if staged.status is not ImportStatus.PENDING:
+        raise ValueError("this upload is no longer pending")
+    org = db.session.get(Organization, staged.organization_id)
+    added, skipped = [], []
+    for row in staged.valid_rows:
+        if conflict_reason(org, row):
+            skipped.append(row["row"])
+            continue
+        added.append(_add_employment(org, row))
+    staged.status = ImportStatus.CONFIRMED
+    db.session.flush()
+    record_event("roster.imported", actor=actor, target=staged, organization_id=org.id,
+                 added=len(added), skipped_rows=skipped, rejected_rows=len(staged.errors),
+                 employment_ids=[e.id for e in added])
+    return added
+
+
+def _add_employment(org: Organization, row: dict) -> Employment:
+    person = db.session.scalar(select(Person).where(Person.id_number == row["id_number"]))
+    if person is None:
+        person = Person(id_number=row["id_number"], name=row["name"],
+                        birth_date=birth_date_of(row["id_number"]))
+        db.session.add(person)
+    employment = Employment(person=person, organization_id=org.id, post=Post(row["post"]),
+                            operation_category=row["operation_category"],
+                            operation_subtype=row["operation_subtype"],
+                            department=row["department"],
+                            start_date=date.fromisoformat(row["start_date"]))
+    db.session.add(employment)
+    db.session.flush()
+    return employment
+
+
+def cancel_roster(staged: RosterImport, actor: Account) -> None:
+    """Discard a pending upload."""
+    staged.status = ImportStatus.CANCELLED
+    record_event("roster.cancelled", actor=actor, target=staged,
+                 organization_id=staged.organization_id)

@@ -1,0 +1,58 @@
+"""Public home page, language switch and the signed-in dashboard."""
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from lms.auth.routes import safe_next
+from lms.authz import has_permission, org_scope_clause, public, signed_in
+from lms.extensions import db
+from lms.models import Employment, Organization, OrgKind, Post
+from lms.roles import Perm
+from lms.web import bp
+
+
+@bp.get("/")
+@public
+def home():
+    return render_template("web/home.html")
+
+
+@bp.get("/lang/<code>")
+@public
+def set_language(code: str):
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.get("/dashboard")
+@signed_in
+def dashboard():
+    stats = _scoped_stats() if has_permission(current_user, Perm.ORG_VIEW) else None
+    employments = current_user.person.employments if current_user.person else []
+    return render_template("web/dashboard.html", stats=stats, employments=employments)
+
+
+def _scoped_stats() -> dict:
+    """Counts over the organizations the current account may see."""
+    scope = org_scope_clause(current_user, Perm.ORG_VIEW)
+    by_kind = dict(db.session.execute(
+        select(Organization.kind, func.count()).where(scope).group_by(Organization.kind)
+    ).all())
+    posts = dict(db.session.execute(
+        select(Employment.post, func.count())
+        .join(Organization, Employment.organization_id == Organization.id)
+        .where(scope, Employment.end_date.is_(None), Employment.is_on_the_job.is_(True))
+        .group_by(Employment.post)
+    ).all())
+    return {
+        "enterprises": by_kind.get(OrgKind.ENTERPRISE, 0),
+        "others": sum(n for k, n in by_kind.items() if k != OrgKind.ENTERPRISE),
+        "posts": {post: posts.get(post, 0) for post in Post},
+        "key_posts": sum(posts.get(p, 0) for p in Post if p.is_key_post),
+    }

@@ -1,0 +1,112 @@
+"""Sign-in: hashing, lockout, throttling, cookie flags, CSRF and safe redirects."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from support import PASSWORD
+from lms.auth.services import authenticate
+from lms.extensions import db
+from lms.models import Account, AuditEvent
+from lms.models.base import utcnow
+from lms.roles import Role
+
+
+@pytest.fixture
+def admin(make):
+    org = make.org("测试企业")
+    return make.account("alice", Role.ENTERPRISE_ADMIN, org=org)
+
+
+def test_password_is_stored_as_argon2_hash(admin):
+    assert admin.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in admin.password_hash
+
+
+def test_sign_in_and_out(client, admin, login):
+    response = login("alice")
+    assert response.headers["Location"] == "/dashboard"
+    assert client.get("/dashboard").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_wrong_password_says_so_and_is_audited(client, admin):
+    response = client.post("/login", data={"username": "alice", "password": "nope"},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert b"Wrong username or password" in response.data
+    db.session.expire_all()
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions == ["auth.login_failed"]
+
+
+def test_account_locks_after_repeated_failures_even_for_the_right_password(app, client, admin):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.post("/login", data={"username": "alice", "password": "wrong"})
+    response = client.post("/login", data={"username": "alice", "password": PASSWORD},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert b"locked until" in response.data
+    db.session.expire_all()
+    assert db.session.get(Account, admin.id).locked_until is not None
+
+
+def test_lock_expires(app, admin):
+    now = utcnow()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        authenticate("alice", "wrong", now=now)
+    assert authenticate("alice", PASSWORD, now=now + timedelta(minutes=1)).reason == "locked"
+    later = now + app.config["LOGIN_LOCK_DURATION"] + timedelta(seconds=1)
+    assert authenticate("alice", PASSWORD, now=later).account is not None
+
+
+def test_failures_outside_the_window_do_not_add_up(app, admin):
+    start = utcnow()
+    window = app.config["LOGIN_FAILURE_WINDOW"]
+    for i in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        authenticate("alice", "wrong", now=start + i * timedelta(seconds=1))
+    outcome = authenticate("alice", "wrong", now=start + window + timedelta(minutes=1))
+    assert outcome.reason == "invalid"
+
+
+def test_login_form_is_throttled_per_client(app, client, admin):
+    limit = int(app.config["LOGIN_RATE_LIMIT"].split()[0])
+    statuses = [client.post("/login", data={"username": "nobody", "password": "x"}).status_code
+                for _ in range(limit + 1)]
+    assert statuses[:limit] == [200] * limit
+    assert statuses[-1] == 429
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/organizations", "/organizations"),
+    ("https://evil.example/", "/dashboard"),
+    ("//evil.example/x", "/dashboard"),
+    ("/\\evil.example", "/dashboard"),
+])
+def test_next_redirect_stays_on_this_site(client, admin, target, expected):
+    response = client.post("/login", data={"username": "alice", "password": PASSWORD,
+                                           "next": target})
+    assert response.headers["Location"] == expected
+
+
+def test_session_cookie_is_httponly_and_samesite(client, admin, login):
+    response = login("alice")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_csrf_is_enforced_when_enabled(strict_app):
+    client = strict_app.test_client()
+    response = client.post("/login", data={"username": "alice", "password": PASSWORD},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert b"Reload the page" in response.data
+
+
+def test_pages_need_sign_in(client, admin):
+    response = client.get("/organizations")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")

@@ -1,0 +1,145 @@
+"""Role x route matrix: outside its scope every role is refused (403/404) and sees no foreign data."""
+
+import pytest
+from sqlalchemy import select
+
+from lms.api.tokens import issue_token
+from lms.audit import record_event
+from lms.authz import AUTHZ_ATTR, has_permission
+from lms.extensions import db
+from lms.models import Account, ApiToken, ImportStatus, OrgKind, Post, RoleGrant, RosterImport
+from lms.roles import Perm, Role
+
+#: Text that belongs to the out-of-scope enterprise in Lu'an; no Wuxi-side page may show it.
+SECRETS = ["六安乙秘密矿业", "乙秘密员工", "乙导入者", "b_admin"]
+
+HOME_ROLES = {
+    Role.LEARNER: ("ent", None), Role.ENTERPRISE_ADMIN: ("ent", None), Role.TRAINER: ("ent", None),
+    Role.QUESTION_EDITOR: ("centre", None), Role.EXAM_CENTRE_ADMIN: ("centre", None),
+    Role.INVIGILATOR: ("centre", None), Role.PRACTICAL_EXAMINER: ("centre", None),
+    Role.CERTIFICATE_OFFICER: (None, "320200"), Role.REGULATOR: (None, "320200"),
+    Role.SCHOOL_TEACHER: ("school", None),
+}
+
+
+@pytest.fixture
+def world(make):
+    ent = make.org("无锡甲化工", high_risk=True, industry="hazardous_chemicals")
+    centre = make.org("无锡考点", kind=OrgKind.EXAM_CENTRE, industry=None)
+    school = make.org("吴江小学", region_code="320509", kind=OrgKind.SCHOOL, industry=None)
+    foreign = make.org(SECRETS[0], region_code="341502", industry="non_coal_mining")
+    person_a = make.person("甲员工", org=ent, post=Post.SAFETY_MANAGER)
+    person_b = make.person(SECRETS[1], org=foreign, post=Post.SPECIAL_OPERATIONS,
+                           region_code="341502", subtype="6.8")
+    b_admin = make.account("b_admin", Role.ENTERPRISE_ADMIN, org=foreign)
+    staged = RosterImport(organization_id=foreign.id, uploaded_by_id=b_admin.id, filename="b.xlsx",
+                          valid_rows=[{"row": 2, "name": SECRETS[2]}], errors=[])
+    db.session.add(staged)
+    record_event("roster.imported", actor=b_admin, organization_id=foreign.id, name=SECRETS[2])
+    token, _clear = issue_token(b_admin, "b station", ["profile:read"], days=30)
+    db.session.commit()
+    orgs = {"ent": ent, "centre": centre, "school": school}
+    for role, (org_key, region_code) in HOME_ROLES.items():
+        make.account(f"home_{role.value}", role, org=orgs.get(org_key), region_code=region_code,
+                     person=person_a if role is Role.LEARNER else None)
+    make.account("home_system_admin", Role.SYSTEM_ADMIN)
+    return {"foreign": foreign, "person_b": person_b, "b_admin": b_admin, "staged": staged,
+            "grant": b_admin.grants[0], "token": token}
+
+
+def cases(w) -> dict[str, list[tuple[str, str, dict | None, str]]]:
+    """Requests per endpoint: (method, url, form data, kind); kind decides the expected status."""
+    f, b = w["foreign"].id, w["b_admin"].id
+    return {
+        "web.home": [("GET", "/", None, "open")],
+        "web.set_language": [("GET", "/lang/en?next=/", None, "open")],
+        "auth.login": [("GET", "/login", None, "open")],
+        "auth.logout": [("POST", "/logout", {}, "open")],
+        "web.dashboard": [("GET", "/dashboard", None, "open")],
+        "web.tokens": [("GET", "/account/tokens", None, "open")],
+        "web.revoke_api_token": [("POST", f"/account/tokens/{w['token'].id}/revoke", {}, "object")],
+        "web.organizations": [("GET", "/organizations", None, Perm.ORG_VIEW),
+                              ("GET", f"/organizations?q={SECRETS[0][:4]}", None, Perm.ORG_VIEW)],
+        "web.organization": [("GET", f"/organizations/{f}", None, "object")],
+        "web.person": [("GET", f"/people/{w['person_b'].id}", None, "object")],
+        "web.rules": [("GET", "/rules", None, Perm.RULES_VIEW)],
+        "web.audit_log": [("GET", "/audit", None, Perm.AUDIT_VIEW)],
+        "web.accounts": [("GET", "/accounts", None, Perm.ACCOUNTS_MANAGE),
+                         ("POST", "/accounts", {"username": "intruder", "display_name": "x",
+                                                "password": "a-long-password", "role": "learner",
+                                                "organization": f, "region": 0},
+                          Perm.ACCOUNTS_MANAGE)],
+        "web.account": [("GET", f"/accounts/{b}", None, "object"),
+                        ("POST", f"/accounts/{b}", {"role": "trainer", "organization": f,
+                                                    "region": 0}, "object")],
+        "web.revoke": [("POST", f"/accounts/{b}/grants/{w['grant'].id}/revoke", {}, "object")],
+        "roster.upload": [("GET", "/roster/", None, Perm.ROSTER_IMPORT),
+                          ("POST", "/roster/", {"organization": f}, Perm.ROSTER_IMPORT)],
+        "roster.template": [("GET", "/roster/template.xlsx", None, Perm.ROSTER_IMPORT)],
+        "roster.review": [("GET", f"/roster/imports/{w['staged'].id}", None, "object")],
+        "roster.confirm": [("POST", f"/roster/imports/{w['staged'].id}/confirm", {}, "object")],
+        "roster.cancel": [("POST", f"/roster/imports/{w['staged'].id}/cancel", {}, "object")],
+        "api.me": [("GET", "/api/v1/me", None, "api")],
+    }
+
+
+def expected_statuses(kind, account) -> set[int]:
+    if kind == "open":
+        return {200, 302}
+    if kind == "object":
+        return {403, 404}
+    if kind == "api":
+        return {401}
+    return {200} if has_permission(account, kind) else {403}
+
+
+def test_every_route_is_in_the_matrix_and_declares_its_access_rule(app, world):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints == set(cases(world))
+    for endpoint in endpoints:
+        assert hasattr(app.view_functions[endpoint], AUTHZ_ATTR), endpoint
+
+
+@pytest.mark.parametrize("role", list(HOME_ROLES), ids=lambda r: r.value)
+def test_role_outside_its_scope_is_refused_and_sees_nothing_foreign(app, world, role):
+    username = f"home_{role.value}"
+    account = db.session.scalar(select(Account).where(Account.username == username))
+    client = app.test_client()
+    client.post("/login", data={"username": username, "password": "correct-horse-battery"})
+    # Signing out comes last so every other request runs signed in.
+    ordered = sorted(cases(world).items(), key=lambda item: item[0] == "auth.logout")
+    for endpoint, requests in ordered:
+        for method, url, data, kind in requests:
+            response = client.open(url, method=method, data=data)
+            body = response.get_data()
+            assert response.status_code in expected_statuses(kind, account), (endpoint, url)
+            leaked = [s for s in SECRETS if s.encode() in body]
+            assert not leaked, (endpoint, url, leaked)
+    _assert_foreign_state_unchanged(world)
+
+
+def _assert_foreign_state_unchanged(world):
+    db.session.expire_all()
+    assert db.session.get(RosterImport, world["staged"].id).status is ImportStatus.PENDING
+    assert db.session.get(RoleGrant, world["grant"].id) is not None
+    assert db.session.get(ApiToken, world["token"].id).revoked_at is None
+    assert db.session.scalar(select(Account).where(Account.username == "intruder")) is None
+
+
+def test_system_admin_reaches_the_same_objects(app, world):
+    """Positive control: the URLs above are real, so the refusals are the scope at work."""
+    client = app.test_client()
+    client.post("/login", data={"username": "home_system_admin", "password": "correct-horse-battery"})
+    for endpoint in ("web.organization", "web.person", "web.account", "roster.review"):
+        for method, url, _data, _kind in cases(world)[endpoint]:
+            if method == "GET":
+                response = client.get(url)
+                assert response.status_code == 200, url
+                assert any(s in response.get_data(as_text=True) for s in SECRETS), url
+
+
+def test_in_scope_data_is_visible_to_the_regulator_and_enterprise_admin(app, world):
+    for username in ("home_regulator", "home_enterprise_admin"):
+        client = app.test_client()
+        client.post("/login", data={"username": username, "password": "correct-horse-battery"})
+        assert "无锡甲化工" in client.get("/organizations").get_data(as_text=True)
