@@ -27,8 +27,8 @@ install-test: $(VENV)/.installed-test catalogs
 
 # Compiled catalogs are build products: never committed, always made from the .po files.
 catalogs: | $(BIN)/python
-	$(BIN)/pybabel compile -q -d lms/translations
-	@if [ -d simulations/locale ]; then $(BIN)/pybabel compile -q -d simulations/locale -D drills; fi
+	$(BIN)/pybabel -q compile -d lms/translations
+	@if [ -d simulations/locale ]; then $(BIN)/pybabel -q compile -d simulations/locale -D drills; fi
 
 run: install
 	$(BIN)/lms db upgrade

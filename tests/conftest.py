@@ -5,11 +5,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
-from lms.extensions import db, limiter
 from flask.testing import FlaskClient
 
+from lms.extensions import db, limiter
+
 from support import PASSWORD, Factory, FreshRequestClient, empty_all_tables, make_test_app
+
 
 @pytest.fixture(scope="session")
 def tmp_root():

@@ -6,9 +6,9 @@ import random
 from datetime import date
 from pathlib import Path
 
-from lms import create_app
 from sqlalchemy import text
 
+from lms import create_app
 from lms.auth.passwords import hash_password
 from lms.extensions import db
 from lms.idcard import check_digit

@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from lms.extensions import db
+
 from support import make_test_app
 
 

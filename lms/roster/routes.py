@@ -1,11 +1,11 @@
 """Roster upload, review and confirmation pages."""
 
+import io
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
-
-import io
-from datetime import date
 
 from lms.auth.forms import EmptyForm
 from lms.authz import ensure_org, org_scope_clause, requires
@@ -13,10 +13,10 @@ from lms.extensions import db
 from lms.i18n import _
 from lms.models import ImportStatus, Organization, OrgKind, RosterImport
 from lms.roles import Perm
+from lms.roster.forms import RosterUploadForm
 from lms.roster.parser import RosterFileError
 from lms.roster.services import cancel_roster, confirm_roster, stage_roster
 from lms.roster.template import build_template
-from lms.roster.forms import RosterUploadForm
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 

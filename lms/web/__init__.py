@@ -4,10 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from lms.web import accounts, audit_log, home, orgs, people, rules_page, tokens  # noqa: E402,F401
-from lms.web.templating import add_nav_item  # noqa: E402
 from lms.i18n import _l  # noqa: E402
 from lms.roles import Perm  # noqa: E402
+from lms.web import accounts, audit_log, home, orgs, people, rules_page, tokens  # noqa: E402,F401
+from lms.web.templating import add_nav_item  # noqa: E402
 
 add_nav_item("web.dashboard", _l("Dashboard"), None)
 add_nav_item("web.organizations", _l("Organizations"), Perm.ORG_VIEW)

@@ -81,6 +81,19 @@ def _person_for(form: CreateAccountForm, org: Organization | None) -> Person | N
     return person
 
 
+def _apply(change, success: str) -> bool:
+    """Run a grant change: commit and confirm it, or roll back and say why it was refused."""
+    try:
+        change()
+    except GrantRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
 def _managed_account_or_404(account_id: int) -> Account:
     account = db.session.get(Account, account_id)
     if account is None:
@@ -99,15 +112,9 @@ def account(account_id: int):
     form = GrantForm()
     _fill_choices(form)
     if form.validate_on_submit():
-        try:
-            role, org, region = _scope_from(form)
-            grant_role(current_user, target, role, org=org, region=region)
-        except GrantRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Role granted."), "success")
+        role, org, region = _scope_from(form)
+        if _apply(lambda: grant_role(current_user, target, role, org=org, region=region),
+                  _("Role granted.")):
             return redirect(url_for("web.account", account_id=target.id))
     return render_template("web/account.html", target=target, form=form, revoke_form=EmptyForm())
 
@@ -119,12 +126,5 @@ def revoke(account_id: int, grant_id: int):
     grant = next((g for g in target.grants if g.id == grant_id), None)
     if grant is None or not EmptyForm().validate_on_submit():
         abort(404)
-    try:
-        revoke_grant(current_user, grant)
-    except GrantRefused as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Role revoked."), "success")
+    _apply(lambda: revoke_grant(current_user, grant), _("Role revoked."))
     return redirect(url_for("web.account", account_id=target.id))

@@ -1,6 +1,6 @@
 """Public home page, language switch and the signed-in dashboard."""
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import func, select
 

@@ -3,6 +3,7 @@
 import pytest
 
 from lms.roles import Role
+
 from support import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -9,6 +9,7 @@ from lms.models import Account, AuditEvent
 from lms.models.audit import AuditLogIsAppendOnly
 from lms.regions import region_by_code
 from lms.roles import Role
+
 from support import valid_id_number
 
 

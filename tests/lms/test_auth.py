@@ -5,12 +5,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from support import PASSWORD
 from lms.auth.services import authenticate
 from lms.extensions import db
 from lms.models import Account, AuditEvent
 from lms.models.base import utcnow
 from lms.roles import Role
+
+from support import PASSWORD
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 
 from lms.auth.services import authenticate
 from lms.extensions import db
-from support import empty_all_tables
 from lms.models import Account, Employment, Organization, OrgKind, Person, Post, RoleGrant
+
+from support import empty_all_tables
 
 
 def count(model) -> int:

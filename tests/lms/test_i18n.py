@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 from lms.extensions import db
 from lms.models import RosterImport
 from lms.roles import Role
+
 from support import ROOT
 
 TRANSLATIONS = ROOT / "lms" / "translations"

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.models import AuditEvent, Employment, ImportStatus, Person, RosterImport
 from lms.roles import Role
+
 from support import roster_workbook, valid_id_number
 
 

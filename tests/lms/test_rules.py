@@ -1,6 +1,7 @@
 """Rules are effective-dated data: lookups by date and scope, the 2026-06-01 revision as its own period."""
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_periods_of_one_rule_do_not_overlap():
         by_key.setdefault((item["key"], item.get("region")), []).append(item)
     for key, items in by_key.items():
         items.sort(key=lambda i: i["valid_from"])
-        for earlier, later in zip(items, items[1:]):
+        for earlier, later in pairwise(items):
             assert earlier.get("valid_to") is not None, key
             assert earlier["valid_to"] <= later["valid_from"], key
 
