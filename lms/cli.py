@@ -117,7 +117,7 @@ def translate_update() -> None:
     pot = str(TRANSLATIONS / "messages.pot")
     _pybabel("extract", "-F", "pyproject.toml", "-k", "_l", "--no-location", "--sort-output",
              "--omit-header", "-o", pot, "lms", "courses", "exams", "certificates")
-    _pybabel("update", "-i", pot, "-d", str(TRANSLATIONS), "--no-fuzzy-matching")
+    _pybabel("update", "-i", pot, "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete")
 
 
 @translate_group.command("compile")

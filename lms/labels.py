@@ -30,7 +30,7 @@ UNIT_LABELS = {
     "days": _l("days"),
     "minutes": _l("minutes"),
     "points": _l("points"),
-    "percent_vv": _l("% by volume"),
-    "percent_lel": _l("% of LEL"),
+    "percent_vv": _l("percent by volume"),
+    "percent_lel": _l("percent of LEL"),
     "mg_m3": "mg/m³",
 }

@@ -1,0 +1,1 @@
+"""Confined-space entry drill (有限空间作业)."""

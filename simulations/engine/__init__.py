@@ -1,0 +1,1 @@
+"""Shared drill engine: fixed-timestep loop, input scripts, scenes and display."""

@@ -1,0 +1,1 @@
+"""Fire escape drill (逃生自救)."""

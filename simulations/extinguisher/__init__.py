@@ -1,0 +1,1 @@
+"""Fire extinguishing drill (灭火)."""
