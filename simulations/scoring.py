@@ -58,6 +58,11 @@ class ScoreSheet:
         """Return the wrong decisions in the order they were made."""
         return [d for d in self.decisions if not d.correct]
 
+    def scaled(self, max_score: int) -> int:
+        """Score out of ``max_score``: the share of available decision points earned."""
+        available = self.max_points()
+        return round(max_score * self.points() / available) if available else 0
+
     def points(self) -> int:
         """Sum the points of the right decisions."""
         return sum(d.points for d in self.decisions)

@@ -243,8 +243,7 @@ class ExtinguisherModel:
     # --- result --------------------------------------------------------------
     def score(self) -> int:
         """Score out of 100: the share of available decision points earned."""
-        available = self.sheet.max_points()
-        return round(MAX_SCORE * self.sheet.points() / available) if available else 0
+        return self.sheet.scaled(MAX_SCORE)
 
     def passed(self) -> bool:
         """Pass: every fire handled, no critical mistake and at least the pass mark."""
