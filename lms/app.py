@@ -42,11 +42,22 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
 
 
 def _instance_secret(path: Path) -> str:
-    """Read the secret key kept in the instance folder, creating it on first run."""
+    """Read the secret key kept in the instance folder, creating it on first run.
+
+    Several workers may start at once: the key is written to a private temporary file and
+    linked into place, so every process reads the same complete key.
+    """
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won the race; use its key
+        finally:
+            tmp.unlink()
     return path.read_text().strip()
 
 
