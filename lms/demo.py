@@ -15,6 +15,7 @@ from lms.models import Account, Employment, Organization, OrgKind, Person, Post,
 from lms.regions import region_by_code, seed_regions
 from lms.roles import Role
 from lms.rules import seed_rules
+from lms.signals import demo_loaded
 
 DEMO_PASSWORD = "Demo-2026-safety"
 
@@ -95,7 +96,10 @@ def load_demo(seed: int = 2026, today: date | None = None) -> list[DemoAccount]:
     for org, spec in zip(enterprises, ENTERPRISES, strict=True):
         _staff(rng, org, spec[4], today, used_ids)
     db.session.flush()
-    return _accounts(enterprises, others)
+    accounts = _accounts(enterprises, others)
+    demo_loaded.send(None, rng=rng, today=today)
+    db.session.flush()
+    return accounts
 
 
 def _credit_code(rng: random.Random, region_code: str) -> str:

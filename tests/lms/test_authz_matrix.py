@@ -1,4 +1,11 @@
-"""Role x route matrix: outside its scope every role is refused (403/404) and sees no foreign data."""
+"""Role x route matrix: outside its scope every role is refused (403/404) and sees no foreign data.
+
+Domain packages add their routes through plug-in modules next to this suite (``tests/matrix_<pkg>.py``)
+that define ``extend_world(world, make)`` (create out-of-scope records, append their marker texts to
+``world["secrets"]``) and ``cases(world)`` (requests per endpoint, in the format of ``cases`` below).
+"""
+
+import importlib
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +19,17 @@ from lms.roles import Perm, Role
 
 #: Text that belongs to the out-of-scope enterprise in Lu'an; no Wuxi-side page may show it.
 SECRETS = ["六安乙秘密矿业", "乙秘密员工", "乙导入者", "b_admin"]
+
+#: Plug-in modules of the domain packages, imported when present.
+PLUGIN_NAMES = ("matrix_courses", "matrix_exams", "matrix_certificates")
+
+
+def plugins():
+    found = []
+    for name in PLUGIN_NAMES:
+        if importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name))
+    return found
 
 HOME_ROLES = {
     Role.LEARNER: ("ent", None), Role.ENTERPRISE_ADMIN: ("ent", None), Role.TRAINER: ("ent", None),
@@ -43,11 +61,24 @@ def world(make):
         make.account(f"home_{role.value}", role, org=orgs.get(org_key), region_code=region_code,
                      person=person_a if role is Role.LEARNER else None)
     make.account("home_system_admin", Role.SYSTEM_ADMIN)
-    return {"foreign": foreign, "person_b": person_b, "b_admin": b_admin, "staged": staged,
-            "grant": b_admin.grants[0], "token": token}
+    world = {"foreign": foreign, "person_b": person_b, "b_admin": b_admin, "staged": staged,
+             "grant": b_admin.grants[0], "token": token, "home": orgs, "person_a": person_a,
+             "secrets": list(SECRETS)}
+    for plugin in plugins():
+        plugin.extend_world(world, make)
+    db.session.commit()
+    return world
 
 
 def cases(w) -> dict[str, list[tuple[str, str, dict | None, str]]]:
+    """Core cases plus every plug-in's."""
+    merged = core_cases(w)
+    for plugin in plugins():
+        merged.update(plugin.cases(w))
+    return merged
+
+
+def core_cases(w) -> dict[str, list[tuple[str, str, dict | None, str]]]:
     """Requests per endpoint: (method, url, form data, kind); kind decides the expected status."""
     f, b = w["foreign"].id, w["b_admin"].id
     return {
@@ -113,7 +144,7 @@ def test_role_outside_its_scope_is_refused_and_sees_nothing_foreign(app, world, 
             response = client.open(url, method=method, data=data)
             body = response.get_data()
             assert response.status_code in expected_statuses(kind, account), (endpoint, url)
-            leaked = [s for s in SECRETS if s.encode() in body]
+            leaked = [s for s in world["secrets"] if s.encode() in body]
             assert not leaked, (endpoint, url, leaked)
     _assert_foreign_state_unchanged(world)
 
@@ -135,7 +166,7 @@ def test_system_admin_reaches_the_same_objects(app, world):
             if method == "GET":
                 response = client.get(url)
                 assert response.status_code == 200, url
-                assert any(s in response.get_data(as_text=True) for s in SECRETS), url
+                assert any(s in response.get_data(as_text=True) for s in world["secrets"]), url
 
 
 def test_in_scope_data_is_visible_to_the_regulator_and_enterprise_admin(app, world):

@@ -1,0 +1,12 @@
+"""Signals through which the core hears about domain events without importing the domains."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+demo_loaded = _signals.signal("demo-loaded", doc="""
+Sent after the core demo data set is in the session (not yet committed).
+
+sender: None; kwargs: ``rng`` (random.Random seeded for the demo), ``today`` (date).
+Domain packages connect a receiver that adds their own demo records.
+""")
