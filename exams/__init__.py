@@ -1,9 +1,34 @@
-"""Exams package of the LMS; the app factory loads it by name and calls init_app."""
+"""Exams package: unified question bank, imports and exports, blueprints, paper assembly, practice."""
 
 from flask import Flask
 
+from lms.i18n import _l
+
 
 def init_app(app: Flask) -> None:
-    """Register this package's blueprints, commands and signal receivers with the app."""
-    # Nothing to register until this package's first capability lands.
+    """Register this package's blueprints, commands, permissions, scopes and signal receivers."""
+    from exams import (
+        models,  # noqa: F401  (registers tables for Alembic)
+        permissions,
+    )
+    from exams.api import SCOPE, api_bp
+    from exams.cli import questions_group
+    from exams.demo import add_demo_data
+    from exams.routes import bp
+    from lms.api.tokens import register_scope
+    from lms.extensions import csrf
+    from lms.signals import demo_loaded
+    from lms.web.templating import NAV_ITEMS, add_nav_item
+
+    permissions.register()
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+    app.cli.add_command(questions_group)
+    register_scope(SCOPE, _l("Read the question banks you may edit"))
+    if not any(endpoint.startswith("exams.") for endpoint, _label, _perm in NAV_ITEMS):
+        add_nav_item("exams.banks", _l("Question banks"), permissions.BANK_EDIT)
+        add_nav_item("exams.blueprints", _l("Blueprints"), permissions.BLUEPRINT)
+        add_nav_item("exams.practice_home", _l("Practice"), permissions.PRACTICE)
+    demo_loaded.connect(add_demo_data, weak=False)
     app.extensions.setdefault("lms_modules", []).append(__name__)

@@ -1,0 +1,290 @@
+"""Benchmark the courses pages and the heartbeat endpoint at full volume on SQLite.
+
+Run from the repository root:  .venv/bin/python benchmarks/bench_courses.py [--scale 1.0]
+Builds its own database in a temporary folder (2,000 courses, 50,000 learners, 500,000 study
+records at scale 1), measures server time per page with the Flask test client, then starts
+gunicorn (2 workers) on 127.0.0.1 and drives the heartbeat endpoint from a bounded load generator.
+Not a test: it prints its figures and never fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PASSWORD = "bench-password-1"
+#: Threads per gunicorn worker (gthread keeps connections alive; sync workers do not).
+THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "4"))
+
+
+def build(db_url: str, scale: float) -> dict:
+    """Create the schema and bulk-insert the volumes with SQLAlchemy core."""
+    from sqlalchemy import insert, select
+
+    from courses.models import (
+        Course,
+        CourseModule,
+        CourseStatus,
+        Enrollment,
+        Lesson,
+        StudyRecord,
+    )
+    from lms import create_app
+    from lms.auth.passwords import hash_password
+    from lms.extensions import db
+    from lms.models import Account, Employment, Organization, OrgKind, Person, Post, RoleGrant
+    from lms.regions import region_by_code, seed_regions
+    from lms.rules import seed_rules
+
+    n_courses, n_people, n_records = int(2000 * scale), int(50000 * scale), int(500000 * scale)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "bench",
+                      "PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_KIB": 1024})
+    with app.app_context():
+        db.create_all()
+        seed_regions()
+        seed_rules()
+        region = region_by_code("320213")
+        db.session.commit()
+        run = db.session.execute
+        orgs = [{"id": i, "kind": OrgKind.ENTERPRISE, "name": f"企业{i}", "code": f"B{i:010d}",
+                 "region_id": region.id, "industry": "machinery", "is_high_risk": i % 3 == 0}
+                for i in range(1, 501)]
+        orgs.append({"id": 501, "kind": OrgKind.EXAM_CENTRE, "name": "考点", "code": "C0000000001",
+                     "region_id": region.id, "industry": None, "is_high_risk": False})
+        run(insert(Organization), orgs)
+        run(insert(Person), [{"id": i, "id_number": f"320213{i:012d}", "name": f"学员{i}",
+                              "birth_date": date(1985, 1, 1)} for i in range(1, n_people + 1)])
+        posts = [Post.PRINCIPAL, Post.SAFETY_MANAGER, Post.SPECIAL_OPERATIONS, Post.OTHER, Post.OTHER]
+        run(insert(Employment), [{"person_id": i, "organization_id": 1 + i % 500,
+                                  "post": posts[i % 5], "start_date": date(2015 + i % 10, 3, 1),
+                                  "is_on_the_job": True} for i in range(1, n_people + 1)])
+        now = datetime.now(UTC)
+        run(insert(Course), [{"id": c, "title": f"安全课程{c}", "summary": "课程简介",
+                              "catalogue": ["principal", "safety_manager", "special_operations",
+                                            "all_staff", "induction", "public"][c % 6].upper(),
+                              "owner_org_id": 501 if c % 4 else 1 + c % 500,
+                              "status": CourseStatus.PUBLISHED, "created_at": now}
+                             for c in range(1, n_courses + 1)])
+        run(insert(CourseModule), [{"id": c, "course_id": c, "position": 1, "title": "第一章"}
+                                   for c in range(1, n_courses + 1)])
+        run(insert(Lesson), [{"id": (c - 1) * 3 + k, "module_id": c, "course_id": c, "position": k,
+                              "title": f"第{k}课", "body_md": "## 要点\n\n" + "安全生产。" * 200,
+                              "minutes": 45} for c in range(1, n_courses + 1) for k in (1, 2, 3)])
+        enrol = [{"id": p * 4 + k - 3, "course_id": 1 + (p * 7 + k * 13) % n_courses,
+                  "person_id": p, "organization_id": 1 + p % 500, "assigned_at": now,
+                  "source": "ASSIGNED", "due_date": date(now.year, 12, 31)}
+                 for p in range(1, n_people + 1) for k in (1, 2, 3, 4)]
+        seen, unique = set(), []
+        for row in enrol:
+            if (row["course_id"], row["person_id"]) not in seen:
+                seen.add((row["course_id"], row["person_id"]))
+                unique.append(row)
+        for start in range(0, len(unique), 50000):
+            run(insert(Enrollment), unique[start:start + 50000])
+        records = []
+        for r in range(n_records):
+            row = unique[r % len(unique)]
+            course = row["course_id"]
+            started = now - timedelta(days=r % 400, minutes=r % 600)
+            records.append({"person_id": row["person_id"], "lesson_id": (course - 1) * 3 + 1 + r % 3,
+                            "course_id": course, "started_at": started,
+                            "ended_at": started + timedelta(seconds=600), "seconds": 600})
+            if len(records) == 50000:
+                run(insert(StudyRecord), records)
+                records = []
+        if records:
+            run(insert(StudyRecord), records)
+        digest = hash_password(PASSWORD)
+        learners = [p for p in range(1, n_people + 1, max(1, n_people // 200))][:200]
+        for n, person_id in enumerate(learners):
+            run(insert(Account).values(id=n + 1, username=f"l{n}", display_name=f"学员{n}",
+                                       password_hash=digest, person_id=person_id,
+                                       is_active_account=True, failed_logins=0, created_at=now))
+            run(insert(RoleGrant).values(account_id=n + 1, role="learner",
+                                         organization_id=1 + person_id % 500, granted_at=now))
+        db.session.commit()
+        lessons = {}
+        for n, person_id in enumerate(learners):
+            enrollment_id, course_id = db.session.execute(
+                select(Enrollment.id, Enrollment.course_id).where(Enrollment.person_id == person_id)
+                .limit(1)).one()
+            lessons[f"l{n}"] = (enrollment_id, (course_id - 1) * 3 + 1)
+        counts = {"courses": n_courses, "learners": n_people, "study records": n_records,
+                  "enrolments": len(unique)}
+        db.engine.dispose()
+    return {"lessons": lessons, "counts": counts}
+
+
+def time_pages(db_url: str, lessons: dict, rounds: int) -> dict[str, tuple[float, float]]:
+    """p50/p95 server time (ms) of the catalogue, a lesson and "my training"."""
+    from lms import create_app
+    from lms.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "bench",
+                      "WTF_CSRF_ENABLED": False})
+    results = {}
+    users = list(lessons)[:20]
+    # No app context is held here: each request gets a fresh one, as under a real server.
+    clients = {}
+    for user in users:
+        client = app.test_client()
+        assert client.post("/login", data={"username": user, "password": PASSWORD}).status_code == 302
+        clients[user] = client
+    pages = {"catalogue": lambda u: "/courses/",
+             "lesson": lambda u: f"/courses/lessons/{lessons[u][1]}",
+             "my training": lambda u: "/courses/mine"}
+    for name, url in pages.items():
+        samples = []
+        for i in range(rounds + 10):
+            user = users[i % len(users)]
+            started = time.perf_counter()
+            response = clients[user].get(url(user))
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, (name, response.status_code)
+            if i >= 10:  # the first requests warm caches and are not counted
+                samples.append(elapsed)
+        samples.sort()
+        results[name] = (statistics.median(samples), samples[int(len(samples) * 0.95) - 1])
+    with app.app_context():
+        db.engine.dispose()
+    return results
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _login(port: int, user: str) -> tuple[str, str]:
+    """Sign in over HTTP; return the session cookie and a CSRF token."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/login")
+    resp = conn.getresponse()
+    html = resp.read().decode()
+    cookie = resp.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    body = f"username={user}&password={PASSWORD}&csrf_token={token}"
+    conn.request("POST", "/login", body=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    resp = conn.getresponse()
+    resp.read()
+    cookie = resp.getheader("Set-Cookie").split(";")[0]
+    conn.close()
+    return cookie, token
+
+
+def _drive(args) -> tuple[int, int, float]:
+    """One load-generator process: keep-alive connections, a fixed number of beats each."""
+    import http.client
+    import json
+    import threading
+
+    port, sessions, beats = args
+    ok, errors, lock = [0], [0], threading.Lock()
+
+    def worker(cookie, token, enrollment, lesson):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        headers = {"Content-Type": "application/json", "Cookie": cookie, "X-CSRFToken": token}
+        body = json.dumps({"enrollment": enrollment, "lesson": lesson})
+        good = bad = 0
+        for _ in range(beats):
+            try:
+                conn.request("POST", "/courses/study/heartbeat", body=body, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                good, bad = (good + 1, bad) if resp.status == 200 else (good, bad + 1)
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.close()
+        with lock:
+            ok[0] += good
+            errors[0] += bad
+
+    threads = [threading.Thread(target=worker, args=s) for s in sessions]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return ok[0], errors[0], time.perf_counter() - started
+
+
+def heartbeat_load(tmp: Path, db_url: str, lessons: dict, beats: int, users: int) -> dict:
+    """Start gunicorn (2 workers) and measure heartbeat requests per second."""
+    port = free_port()
+    env = dict(os.environ, LMS_INSTANCE_PATH=str(tmp / "instance"), LMS_SQLALCHEMY_DATABASE_URI=db_url,
+               LMS_PASSWORD_HASH_TIME_COST="1", LMS_PASSWORD_HASH_MEMORY_KIB="1024")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen([str(gunicorn), "-w", "2", "-k", "gthread", "--threads", str(THREADS),
+                               "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                               "lms.app:create_app()"], cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        sessions = []
+        for user in list(lessons)[:users]:
+            cookie, token = _login(port, user)
+            sessions.append((cookie, token, *lessons[user]))
+        halves = [sessions[0::2], sessions[1::2]]
+        with multiprocessing.get_context("spawn").Pool(2) as pool:
+            started = time.perf_counter()
+            results = pool.map(_drive, [(port, half, beats) for half in halves])
+            wall = time.perf_counter() - started
+        ok = sum(r[0] for r in results)
+        errors = sum(r[1] for r in results)
+        return {"requests": ok + errors, "ok": ok, "errors": errors, "seconds": wall,
+                "rps": (ok + errors) / wall}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the stated volumes")
+    parser.add_argument("--rounds", type=int, default=300, help="requests per page")
+    parser.add_argument("--beats", type=int, default=400, help="heartbeats per simulated learner")
+    parser.add_argument("--users", type=int, default=32, help="simulated learners (connections)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-courses-") as tmp_name:
+        tmp = Path(tmp_name)
+        os.environ["LMS_INSTANCE_PATH"] = str(tmp / "instance")
+        db_url = f"sqlite:///{tmp / 'bench.db'}"
+        started = time.perf_counter()
+        built = build(db_url, args.scale)
+        print(f"built {built['counts']} in {time.perf_counter() - started:.0f} s "
+              f"({(tmp / 'bench.db').stat().st_size / 1e6:.0f} MB SQLite)")
+        print(f"{'page':<14}{'p50 ms':>9}{'p95 ms':>9}  target p95 <= 50 ms")
+        for name, (p50, p95) in time_pages(db_url, built["lessons"], args.rounds).items():
+            print(f"{name:<14}{p50:>9.1f}{p95:>9.1f}  {'ok' if p95 <= 50 else 'MISSED'}")
+        load = heartbeat_load(tmp, db_url, built["lessons"], args.beats, args.users)
+        print(f"heartbeat: {load['requests']} requests in {load['seconds']:.1f} s = "
+              f"{load['rps']:.0f} requests/s, {load['errors']} errors "
+              f"(gunicorn 2 workers x {THREADS} threads, {os.cpu_count()} CPUs, load generator included)"
+              f"  target >= 1500/s: {'ok' if load['rps'] >= 1500 and not load['errors'] else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Configuration defaults of the courses package; tests and deployments override them."""
+
+from flask import Flask
+
+DEFAULTS = {
+    #: Seconds between heartbeats sent by a visible lesson page while the learner is active.
+    "COURSES_HEARTBEAT_SECONDS": 30,
+    #: Seconds without keyboard, mouse, touch or scroll input after which the page stops the clock.
+    "COURSES_IDLE_SECONDS": 300,
+    #: Longest gap between two heartbeats that still counts as continuous study; a longer gap
+    #: closes the record and the time in between is not credited.
+    "COURSES_MAX_GAP_SECONDS": 75,
+    #: How far a client's own timestamp may run ahead of the server before the beat is refused.
+    "COURSES_CLOCK_SKEW_SECONDS": 120,
+    #: Largest lesson file accepted (bytes); videos make this larger than the roster limit.
+    "COURSES_UPLOAD_MAX_BYTES": 200 * 1024 * 1024,
+    #: Folder (inside the instance folder) holding lesson files by SHA-256.
+    "COURSES_FILES_DIR": "course_files",
+}
+
+
+def apply_defaults(app: Flask) -> None:
+    """Fill in every setting the deployment did not choose."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)

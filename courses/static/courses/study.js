@@ -1,0 +1,78 @@
+/* Study clock: heartbeats while the lesson is visible and the learner is active.
+   The server decides what is credited; this script only reports presence. */
+(function () {
+  "use strict";
+  var box = document.getElementById("study-clock");
+  if (!box) { return; }
+  var endpoint = box.dataset.endpoint;
+  var interval = Number(box.dataset.interval) * 1000;
+  var idleLimit = Number(box.dataset.idle) * 1000;
+  var studied = Number(box.dataset.studied) || 0;
+  var timeEl = document.getElementById("lesson-time");
+  var stateEl = document.getElementById("clock-state");
+  var lastInput = Date.now();
+  var running = false;
+
+  function format(seconds) {
+    var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+    var mm = (h ? String(m).padStart(2, "0") : String(m)) + ":" + String(s).padStart(2, "0");
+    return h ? h + ":" + mm : mm;
+  }
+
+  function videoPlaying() {
+    return Array.prototype.some.call(document.querySelectorAll("video"), function (v) {
+      return !v.paused && !v.ended;
+    });
+  }
+
+  function active() {
+    return !document.hidden && (Date.now() - lastInput < idleLimit || videoPlaying());
+  }
+
+  function send(stop) {
+    var body = JSON.stringify({ enrollment: Number(box.dataset.enrollment),
+      lesson: Number(box.dataset.lesson), client_time: Date.now(), stop: stop });
+    return fetch(endpoint, { method: "POST", credentials: "same-origin", keepalive: stop,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": box.dataset.csrf },
+      body: body
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (data.credited > 0) {
+          studied += data.credited;
+          timeEl.textContent = format(studied);
+        }
+        if (data.refused) { show("refused"); }
+      });
+    }).catch(function () { /* offline: the time of this beat is simply not credited */ });
+  }
+
+  function show(state) {
+    stateEl.textContent = stateEl.dataset[state];
+    box.classList.toggle("running", state === "running");
+  }
+
+  function tick() {
+    if (active()) {
+      running = true;
+      show("running");
+      send(false);
+    } else if (running) {
+      running = false;
+      show("paused");
+      send(true);
+    }
+  }
+
+  function onInput() {
+    lastInput = Date.now();
+    if (!running && !document.hidden) { tick(); }
+  }
+
+  ["keydown", "mousedown", "mousemove", "wheel", "touchstart", "scroll"].forEach(function (name) {
+    window.addEventListener(name, onInput, { passive: true });
+  });
+  document.addEventListener("visibilitychange", tick);
+  window.addEventListener("pagehide", function () { if (running) { running = false; send(true); } });
+  window.setInterval(tick, interval);
+  tick();
+}());

@@ -1,0 +1,22 @@
+"""Permission names of the exams package and which roles hold them."""
+
+from lms.roles import Role, register_permissions
+
+#: Work on question banks: trainers on practice banks, editors on both (scope decides which).
+BANK_EDIT = "exams.bank.edit"
+#: Read and edit exam-bank questions (教考分离: never a trainer).
+EXAM_BANK = "exams.bank.exam"
+#: Blueprints, item statistics.
+BLUEPRINT = "exams.blueprint.manage"
+#: Assemble and view frozen exam papers.
+ASSEMBLE = "exams.papers.assemble"
+#: Practise on the practice bank, take mock exams, keep a wrong-answer book.
+PRACTICE = "exams.practice"
+
+
+def register() -> None:
+    """Grant the permissions to the roles."""
+    register_permissions(Role.QUESTION_EDITOR, BANK_EDIT, EXAM_BANK, BLUEPRINT, ASSEMBLE)
+    register_permissions(Role.TRAINER, BANK_EDIT)
+    register_permissions(Role.EXAM_CENTRE_ADMIN, ASSEMBLE)
+    register_permissions(Role.LEARNER, PRACTICE)

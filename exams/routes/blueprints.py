@@ -1,0 +1,169 @@
+"""Blueprint pages: create from the rules, edit cells, check the bank, assemble papers, statistics."""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from exams import access
+from exams.forms import AssembleForm, BlueprintForm, NewBlueprintForm
+from exams.models import BankPurpose, Blueprint, Paper, QuestionBank, QuestionType
+from exams.permissions import ASSEMBLE, BLUEPRINT, EXAM_BANK
+from exams.routes import bp
+from exams.routes.common import int_arg, now
+from exams.services.blueprints import (
+    CellLineError,
+    cells_to_text,
+    parse_cells,
+    principal_paper,
+    special_ops_theory,
+    update_blueprint,
+    validate,
+)
+from exams.services.papers import assemble_session
+from exams.services.stats import blueprint_stats
+from lms import catalog
+from lms.audit import record_event
+from lms.authz import can_access_org, ensure_org, has_permission, org_scope_clause, requires, signed_in
+from lms.extensions import db
+from lms.i18n import _
+from lms.models import Organization, OrgKind, Post
+from lms.rules import RuleMissing
+
+
+def _centres():
+    return db.session.scalars(select(Organization).where(
+        org_scope_clause(current_user, BLUEPRINT), Organization.kind == OrgKind.EXAM_CENTRE)
+        .order_by(Organization.name)).all()
+
+
+@bp.route("/blueprints", methods=["GET", "POST"])
+@requires(BLUEPRINT)
+def blueprints():
+    form = NewBlueprintForm()
+    form.organization.choices = [(o.id, o.name) for o in _centres()]
+    if form.validate_on_submit():
+        org = ensure_org(BLUEPRINT, db.session.get(Organization, form.organization.data))
+        if db.session.scalar(select(Blueprint.id).where(Blueprint.code == form.code.data)):
+            form.code.errors.append(_("This code is taken."))
+        elif form.kind.data == "special_ops_theory" and not catalog.operation_subtype(
+                form.operation_code.data or ""):
+            form.operation_code.errors.append(_("Give a known operation sub-type such as 1.2."))
+        else:
+            try:
+                blueprint = _create(form, org)
+            except RuleMissing:
+                db.session.rollback()
+                flash(_("The rules needed for this paper are not loaded."), "error")
+            else:
+                record_event("exams.blueprint.created", target=blueprint, organization_id=org.id)
+                db.session.commit()
+                return redirect(url_for("exams.blueprint", blueprint_id=blueprint.id))
+    scope = select(Organization.id).where(org_scope_clause(current_user, BLUEPRINT))
+    items = db.session.scalars(select(Blueprint).where(Blueprint.organization_id.in_(scope))
+                               .order_by(Blueprint.name)).all()
+    return render_template("exams/blueprints.html", form=form, blueprints=items)
+
+
+def _create(form: NewBlueprintForm, org: Organization) -> Blueprint:
+    if form.kind.data == "special_ops_theory":
+        return special_ops_theory(org, form.code.data, form.name.data, form.operation_code.data,
+                                  date.today())
+    return principal_paper(org, form.code.data, form.name.data, Post.PRINCIPAL.value, date.today())
+
+
+def _blueprint_or_404(blueprint_id: int, perm: str = BLUEPRINT) -> Blueprint:
+    blueprint = db.session.get(Blueprint, blueprint_id)
+    if blueprint is None or not can_access_org(current_user, perm, blueprint.organization):
+        abort(404)
+    return blueprint
+
+
+def _exam_banks():
+    return db.session.scalars(select(QuestionBank).where(access.readable_banks_clause(current_user))
+                              .order_by(QuestionBank.purpose, QuestionBank.name)).all()
+
+
+def _bank_arg(banks) -> QuestionBank | None:
+    wanted = int_arg("bank")
+    if wanted is None:
+        return banks[0] if banks else None
+    return access.bank_or_404(current_user, wanted)
+
+
+@bp.route("/blueprints/<int:blueprint_id>", methods=["GET", "POST"])
+@signed_in
+def blueprint(blueprint_id: int):
+    blueprint = _blueprint_or_404(blueprint_id)
+    form = BlueprintForm(obj=blueprint)
+    if not form.is_submitted():
+        form.cells.data = cells_to_text(blueprint)
+        for qtype in QuestionType:
+            getattr(form, f"points_{qtype.value}").data = blueprint.points.get(qtype.value, 1)
+    elif form.validate():
+        try:
+            cells = parse_cells(form.cells.data)
+        except CellLineError as exc:
+            form.cells.errors.append(str(exc.args[0]))
+        else:
+            points = {t.value: getattr(form, f"points_{t.value}").data for t in QuestionType}
+            update_blueprint(blueprint, current_user, name=form.name.data, cells=cells,
+                             duration_minutes=form.duration_minutes.data, pass_mark=form.pass_mark.data,
+                             points=points, partial_credit=form.partial_credit.data)
+            db.session.commit()
+            flash(_("Blueprint saved."), "success")
+            return redirect(url_for("exams.blueprint", blueprint_id=blueprint.id))
+    banks = _exam_banks()
+    bank = _bank_arg(banks)
+    gaps = validate(blueprint, bank) if bank else []
+    assemble = AssembleForm(formdata=None)
+    assemble.bank.choices = [(b.id, b.name) for b in banks if b.purpose is BankPurpose.EXAM]
+    papers = db.session.scalars(select(Paper).where(Paper.blueprint_id == blueprint.id)
+                                .order_by(Paper.id.desc()).limit(20)).all()
+    return render_template("exams/blueprint.html", blueprint=blueprint, form=form, banks=banks,
+                           bank=bank, gaps=gaps, assemble=assemble, papers=papers,
+                           may_assemble=has_permission(current_user, ASSEMBLE))
+
+
+@bp.post("/blueprints/<int:blueprint_id>/assemble")
+@signed_in
+def assemble(blueprint_id: int):
+    blueprint = _blueprint_or_404(blueprint_id, ASSEMBLE)
+    form = AssembleForm()
+    form.bank.choices = [(b.id, b.name) for b in _exam_banks()]
+    if not form.validate_on_submit():
+        flash(_("Check the session label and the number of candidates."), "error")
+        return redirect(url_for("exams.blueprint", blueprint_id=blueprint.id))
+    bank = access.bank_or_404(current_user, form.bank.data)
+    if bank.purpose is not BankPurpose.EXAM or not can_access_org(current_user, EXAM_BANK, bank.organization):
+        abort(404)
+    gaps = validate(blueprint, bank)
+    if gaps:
+        flash(_("The bank cannot fill this blueprint yet; see the cells listed."), "error")
+        return redirect(url_for("exams.blueprint", blueprint_id=blueprint.id, bank=bank.id))
+    ids = assemble_session(blueprint, bank, form.session_ref.data, form.count.data, now(), current_user)
+    db.session.commit()
+    flash(_("%(n)d papers assembled and frozen.", n=len(ids)), "success")
+    return redirect(url_for("exams.paper", paper_id=ids[0]))
+
+
+@bp.get("/papers/<int:paper_id>")
+@signed_in
+def paper(paper_id: int):
+    paper = db.session.get(Paper, paper_id)
+    if paper is None or paper.bank.purpose is not BankPurpose.EXAM or not can_access_org(
+            current_user, ASSEMBLE, paper.bank.organization) or not access.can_read(current_user, paper.bank):
+        abort(404)
+    return render_template("exams/paper.html", paper=paper)
+
+
+@bp.get("/blueprints/<int:blueprint_id>/statistics")
+@signed_in
+def statistics(blueprint_id: int):
+    blueprint = _blueprint_or_404(blueprint_id)
+    banks = _exam_banks()
+    bank = _bank_arg(banks)
+    stats = blueprint_stats(blueprint, bank) if bank else None
+    return render_template("exams/statistics.html", blueprint=blueprint, bank=bank, banks=banks,
+                           stats=stats)

@@ -1,0 +1,111 @@
+"""Import pages (upload, review every error, confirm or cancel) and exports."""
+
+import io
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from exams import access
+from exams.formats.common import FileError
+from exams.forms import ImportForm
+from exams.models import QuestionImport
+from exams.permissions import BANK_EDIT
+from exams.routes import bp
+from exams.routes.common import kp_choices, now
+from exams.services.imports import (
+    TEMPLATE_EXAMPLES,
+    cancel_import,
+    confirm_import,
+    export_bank,
+    stage_import,
+    workbook_bytes,
+)
+from lms.auth.forms import EmptyForm
+from lms.authz import requires, signed_in
+from lms.extensions import db
+from lms.i18n import _
+from lms.models import ImportStatus
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/template.xlsx")
+@requires(BANK_EDIT)
+def template():
+    return send_file(io.BytesIO(workbook_bytes(TEMPLATE_EXAMPLES)), mimetype=XLSX_MIME,
+                     as_attachment=True, download_name="question-template.xlsx")
+
+
+@bp.route("/banks/<int:bank_id>/import", methods=["GET", "POST"])
+@signed_in
+def upload(bank_id: int):
+    bank = access.bank_or_404(current_user, bank_id, edit=True)
+    form = ImportForm()
+    form.default_kp.choices = kp_choices(_("None: the file must name one"))
+    if form.validate_on_submit():
+        try:
+            staged = stage_import(bank, current_user, form.file.data.filename or "questions",
+                                  form.file.data.read(), fmt=form.fmt.data,
+                                  default_kp=form.default_kp.data or None,
+                                  default_difficulty=int(form.default_difficulty.data))
+        except FileError as exc:
+            db.session.rollback()
+            form.file.errors.append(str(exc.args[0]))
+        else:
+            db.session.commit()
+            return redirect(url_for("exams.review", import_id=staged.id))
+    return render_template("exams/import.html", form=form, bank=bank)
+
+
+def _staged_or_404(import_id: int) -> QuestionImport:
+    staged = db.session.get(QuestionImport, import_id)
+    if staged is None:
+        abort(404)
+    access.bank_or_404(current_user, staged.bank_id, edit=True)
+    return staged
+
+
+@bp.get("/imports/<int:import_id>")
+@signed_in
+def review(import_id: int):
+    staged = _staged_or_404(import_id)
+    return render_template("exams/import_review.html", staged=staged, bank=staged.bank,
+                           form=EmptyForm(), pending=staged.status is ImportStatus.PENDING)
+
+
+@bp.post("/imports/<int:import_id>/confirm")
+@signed_in
+def confirm(import_id: int):
+    staged = _staged_or_404(import_id)
+    if not EmptyForm().validate_on_submit() or staged.status is not ImportStatus.PENDING:
+        flash(_("This upload has already been handled."), "error")
+        return redirect(url_for("exams.review", import_id=staged.id))
+    ids = confirm_import(staged, current_user, now())
+    db.session.commit()
+    flash(_("%(n)d questions imported as they were in the file.", n=len(ids)), "success")
+    return redirect(url_for("exams.bank", bank_id=staged.bank_id))
+
+
+@bp.post("/imports/<int:import_id>/cancel")
+@signed_in
+def cancel(import_id: int):
+    staged = _staged_or_404(import_id)
+    if EmptyForm().validate_on_submit() and staged.status is ImportStatus.PENDING:
+        cancel_import(staged, current_user)
+        db.session.commit()
+        flash(_("Upload discarded; nothing was imported."), "info")
+    return redirect(url_for("exams.upload", bank_id=staged.bank_id))
+
+
+@bp.get("/banks/<int:bank_id>/export.<fmt>")
+@signed_in
+def export(bank_id: int, fmt: str):
+    bank = access.bank_or_404(current_user, bank_id)
+    if fmt not in ("xlsx", "xml"):
+        abort(404)
+    data = export_bank(bank, "xlsx" if fmt == "xlsx" else "moodlexml", current_user)
+    db.session.commit()
+    mime = XLSX_MIME if fmt == "xlsx" else "application/xml"
+    return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True,
+                     download_name=f"{bank.code}.{fmt}")
+

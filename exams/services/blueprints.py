@@ -1,0 +1,124 @@
+"""Blueprints: defaults from the rules, editing cells as text lines, and what the bank lacks."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from exams.assembly import CellShortage, load_pool, shortages
+from exams.models import Blueprint, BlueprintCell, KnowledgePoint, QuestionBank, QuestionType
+from lms.audit import record_event
+from lms.extensions import db
+from lms.i18n import _l
+from lms.models import Account, Organization, Post
+from lms.rules import rule_at
+
+#: Principal/safety-manager mix: the counts are [U] in the domain reference, so they stay data.
+PRINCIPAL_DEFAULT_MIX = {"true_false": 50, "single": 40, "multiple": 10}
+
+
+def _versions(*answers) -> dict:
+    return {a.key: {"value": a.value, "version": a.version, "tag": a.tag} for a in answers}
+
+
+def special_ops_theory(org: Organization, code: str, name: str, operation_code: str,
+                       today: date) -> Blueprint:
+    """The special-operations theory paper: counts, points, minutes and pass mark from the rules."""
+    paper = rule_at("special_ops.exam.theory_paper", today)
+    minutes = rule_at("special_ops.exam.theory_minutes", today)
+    mark = rule_at("special_ops.exam.pass_mark", today)
+    each = paper.value["points_each"]
+    blueprint = Blueprint(code=code, name=name, exam_kind="special_ops_theory", organization=org,
+                          post=Post.SPECIAL_OPERATIONS.value, operation_code=operation_code,
+                          duration_minutes=minutes.value, pass_mark=mark.value,
+                          points={"true_false": each, "single": each},
+                          rule_versions=_versions(paper, minutes, mark))
+    blueprint.cells = [BlueprintCell(qtype=QuestionType.TRUE_FALSE, count=paper.value["true_false"]),
+                       BlueprintCell(qtype=QuestionType.SINGLE, count=paper.value["single_choice"])]
+    db.session.add(blueprint)
+    db.session.flush()
+    return blueprint
+
+
+def principal_paper(org: Organization, code: str, name: str, post: str, today: date,
+                    mix: dict[str, int] | None = None) -> Blueprint:
+    """Principal / safety-manager paper: pass mark and minutes from the rules, the mix is data."""
+    minutes = rule_at("principal_certificate.exam.minutes", today)
+    mark = rule_at("principal_certificate.exam.pass_mark", today)
+    mix = mix or PRINCIPAL_DEFAULT_MIX
+    blueprint = Blueprint(code=code, name=name, exam_kind="principal", organization=org, post=post,
+                          duration_minutes=minutes.value, pass_mark=mark.value,
+                          points={t: 1 for t in mix}, rule_versions=_versions(minutes, mark),
+                          counts_unconfirmed=True)
+    blueprint.cells = [BlueprintCell(qtype=QuestionType(t), count=n) for t, n in mix.items()]
+    db.session.add(blueprint)
+    db.session.flush()
+    return blueprint
+
+
+class CellLineError(ValueError):
+    """A line of the cell editor cannot be read."""
+
+
+def cells_to_text(blueprint: Blueprint) -> str:
+    """One line per cell: type, knowledge point (* for any), difficulty range, count."""
+    return "\n".join(
+        f"{c.qtype.value}, {c.knowledge_point.code if c.knowledge_point else '*'}, "
+        f"{c.difficulty_min}-{c.difficulty_max}, {c.count}" for c in blueprint.cells)
+
+
+def parse_cells(text: str) -> list[BlueprintCell]:
+    """Cells from the editor's lines; CellLineError names the first bad line."""
+    kps = {kp.code: kp for kp in db.session.scalars(select(KnowledgePoint))}
+    cells = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        try:
+            qtype, kp, span, count = parts
+            low, _, high = span.partition("-")
+            cell = BlueprintCell(qtype=QuestionType(qtype), count=int(count),
+                                 knowledge_point=None if kp == "*" else kps[kp],
+                                 difficulty_min=int(low), difficulty_max=int(high or low))
+        except (ValueError, KeyError):
+            raise CellLineError(_l("Line %(n)d: write type, knowledge point or *, difficulty range "
+                                   "such as 1-5, count.", n=number)) from None
+        if not 1 <= cell.difficulty_min <= cell.difficulty_max <= 5 or cell.count < 1:
+            raise CellLineError(_l("Line %(n)d: difficulty must lie within 1-5 and the count be "
+                                   "at least 1.", n=number))
+        cells.append(cell)
+    if not cells:
+        raise CellLineError(_l("A blueprint needs at least one cell."))
+    return cells
+
+
+def update_blueprint(blueprint: Blueprint, actor: Account, *, name: str, duration_minutes: int,
+                     pass_mark: float, points: dict, partial_credit: bool, cells: list) -> None:
+    """Replace the blueprint's settings and cells."""
+    blueprint.name, blueprint.duration_minutes, blueprint.pass_mark = name, duration_minutes, pass_mark
+    blueprint.points, blueprint.partial_credit = points, partial_credit
+    blueprint.cells = cells
+    db.session.flush()
+    record_event("exams.blueprint.updated", actor=actor, target=blueprint,
+                 organization_id=blueprint.organization_id, cells=len(cells))
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A cell the bank cannot fill and by how many questions."""
+
+    cell: BlueprintCell
+    need: int
+    have: int
+
+    @property
+    def missing(self) -> int:
+        """Questions lacking."""
+        return self.need - self.have
+
+
+def validate(blueprint: Blueprint, bank: QuestionBank) -> list[Gap]:
+    """Every cell the bank's published questions cannot fill."""
+    found: list[CellShortage] = shortages(load_pool(blueprint, bank))
+    return [Gap(blueprint.cells[s.cell], s.need, s.have) for s in found]

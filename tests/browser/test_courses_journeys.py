@@ -1,0 +1,117 @@
+"""A learner studies a lesson and sees the time rise; an admin assigns a course and sees who is behind."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from courses.models import (
+    Catalogue,
+    Course,
+    CourseModule,
+    CourseStatus,
+    Enrollment,
+    Lesson,
+    StudyRecord,
+)
+from lms.extensions import db
+from lms.models import Post
+from lms.roles import Role
+
+from support import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def published_course(owner, title, lessons):
+    course = Course(title=title, summary="化工企业安全管理人员年度再培训课程。",
+                    catalogue=Catalogue.SAFETY_MANAGER, owner_org_id=owner.id,
+                    status=CourseStatus.PUBLISHED)
+    module = CourseModule(course=course, title="第一章 安全管理职责", position=1)
+    db.session.add_all([course, module])
+    db.session.flush()
+    for n, (name, text) in enumerate(lessons, start=1):
+        db.session.add(Lesson(module=module, course_id=course.id, title=name, body_md=text,
+                              minutes=1, position=n))
+    db.session.commit()
+    return course
+
+
+def sign_in(page, live_server, username):
+    page.goto(live_server + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_learner_studies_a_lesson_and_sees_the_time_rise(app, live_server, page, make, shoot,
+                                                         axe_check, monkeypatch):
+    monkeypatch.setitem(app.config, "COURSES_HEARTBEAT_SECONDS", 1)
+    make.rules()
+    ent = make.org("无锡恒通化工有限公司", high_risk=True, industry="hazardous_chemicals")
+    person = make.person("李安全", org=ent, post=Post.SAFETY_MANAGER)
+    course = published_course(ent, "危险化学品安全管理", [
+        ("安全管理人员的职责", "## 职责\n\n- 组织安全培训\n- 排查事故隐患\n\n**如实记录培训情况。**"),
+        ("隐患排查", "## 台账\n\n隐患要闭环管理。")])
+    db.session.add(Enrollment(course_id=course.id, person_id=person.id, organization_id=ent.id))
+    make.account("learner", Role.LEARNER, org=ent, person=person)
+    db.session.commit()
+
+    sign_in(page, live_server, "learner")
+    page.get_by_role("link", name="我的培训").click()
+    page.get_by_role("link", name="危险化学品安全管理").click()
+    page.get_by_role("link", name="安全管理人员的职责").click()
+    clock = page.locator("#lesson-time")
+    assert clock.inner_text() == "0:00"
+    page.mouse.move(200, 300)
+    page.wait_for_function("document.getElementById('lesson-time').textContent !== '0:00'",
+                           timeout=10_000)
+    page.wait_for_timeout(1500)
+    assert page.get_by_text("正在计时。").is_visible()
+    axe_check(page)
+    shoot(page, "courses-lesson-zh")
+    db.session.expire_all()
+    credited = db.session.scalar(select(func.sum(StudyRecord.seconds)))
+    assert credited >= 2
+
+    page.get_by_role("link", name="我的培训").click()
+    axe_check(page)
+    assert page.get_by_role("cell", name="0:00", exact=True).count() == 0
+    shoot(page, "courses-mine-zh")
+
+
+def test_admin_assigns_a_course_to_all_safety_managers_and_sees_who_is_behind(
+        live_server, page, make, shoot, axe_check):
+    make.rules()
+    ent = make.org("无锡恒通化工有限公司", high_risk=True, industry="hazardous_chemicals")
+    diligent = make.person("王勤学", org=ent, post=Post.SAFETY_MANAGER)
+    make.person("赵未学", org=ent, post=Post.SAFETY_MANAGER)
+    make.person("钱工人", org=ent, post=Post.OTHER)
+    course = published_course(ent, "安全管理人员年度再培训", [("法规更新", "## 新法规\n\n要点。")])
+    make.account("ent_admin", Role.ENTERPRISE_ADMIN, org=ent)
+    start = datetime.now(UTC) - timedelta(hours=1)
+    db.session.add(StudyRecord(person_id=diligent.id, lesson_id=course.lessons[0].id,
+                               course_id=course.id, started_at=start,
+                               ended_at=start + timedelta(seconds=90), seconds=90))
+    db.session.commit()
+
+    sign_in(page, live_server, "ent_admin")
+    page.get_by_role("link", name="培训进度").click()
+    axe_check(page)
+    shoot(page, "courses-progress-people-zh")
+    page.get_by_role("link", name="分配课程").click()
+    page.get_by_label("课程", exact=True).select_option(label="安全管理人员年度再培训")
+    page.get_by_label("岗位").select_option(label="安全管理人员")
+    page.get_by_label("截止日期").fill("2030-06-30")
+    axe_check(page)
+    shoot(page, "courses-assign-zh")
+    page.get_by_role("button", name="分配", exact=True).click()
+    page.wait_for_url("**/courses/admin/progress*")
+    assert page.get_by_text("已为 2 人分配 2 项课程。").is_visible()
+    rows = page.locator("tbody tr")
+    assert rows.count() == 2
+    assert "赵未学" in rows.nth(0).inner_text() and "未开始" in rows.nth(0).inner_text()
+    assert "王勤学" in rows.nth(1).inner_text() and "已完成" in rows.nth(1).inner_text()
+    assert "钱工人" not in page.content()
+    axe_check(page)
+    shoot(page, "courses-progress-course-zh")
