@@ -26,8 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PASSWORD = "bench-password-1"
-#: Threads per gunicorn worker (gthread keeps connections alive; sync workers do not).
-THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "4"))
 
 
 def build(db_url: str, scale: float) -> dict:
@@ -169,11 +167,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _login(port: int, user: str) -> tuple[str, str]:
-    """Sign in over HTTP; return the session cookie and a CSRF token."""
+def _login(port: int, user: str, lesson: int) -> tuple[str, str, str]:
+    """Sign in over HTTP and open the lesson; return session cookie, CSRF token and study ticket."""
     import http.client
 
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    # Generous: workers may still be importing the app on a busy machine.
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", "/login")
     resp = conn.getresponse()
     html = resp.read().decode()
@@ -185,23 +184,40 @@ def _login(port: int, user: str) -> tuple[str, str]:
     resp = conn.getresponse()
     resp.read()
     cookie = resp.getheader("Set-Cookie").split(";")[0]
+    conn.request("GET", f"/courses/lessons/{lesson}", headers={"Cookie": cookie})
+    resp = conn.getresponse()
+    page = resp.read().decode()
     conn.close()
-    return cookie, token
+    csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    ticket = re.search(r'data-ticket="([^"]+)"', page).group(1)
+    return cookie, csrf, ticket
+
+
+def _beat_request(session: tuple, mode: str) -> tuple[dict, str]:
+    """Headers and JSON body of one beat: by ticket (no cookie), or by session cookie + CSRF."""
+    import json
+
+    cookie, csrf, ticket, enrollment, lesson = session
+    body = {"enrollment": enrollment, "lesson": lesson}
+    headers = {"Content-Type": "application/json"}
+    if mode == "ticket":
+        body["ticket"] = ticket
+    else:
+        headers.update({"Cookie": cookie, "X-CSRFToken": csrf})
+    return headers, json.dumps(body)
 
 
 def _drive(args) -> tuple[int, int, float]:
-    """One load-generator process: keep-alive connections, a fixed number of beats each."""
+    """One Python load-generator process: keep-alive connections, a fixed number of beats each."""
     import http.client
-    import json
     import threading
 
-    port, sessions, beats = args
+    port, sessions, beats, mode = args
     ok, errors, lock = [0], [0], threading.Lock()
 
-    def worker(cookie, token, enrollment, lesson):
+    def worker(session):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        headers = {"Content-Type": "application/json", "Cookie": cookie, "X-CSRFToken": token}
-        body = json.dumps({"enrollment": enrollment, "lesson": lesson})
+        headers, body = _beat_request(session, mode)
         good = bad = 0
         for _ in range(beats):
             try:
@@ -218,7 +234,7 @@ def _drive(args) -> tuple[int, int, float]:
             ok[0] += good
             errors[0] += bad
 
-    threads = [threading.Thread(target=worker, args=s) for s in sessions]
+    threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -227,45 +243,142 @@ def _drive(args) -> tuple[int, int, float]:
     return ok[0], errors[0], time.perf_counter() - started
 
 
-def heartbeat_load(tmp: Path, db_url: str, lessons: dict, beats: int, users: int) -> dict:
-    """Start gunicorn (2 workers) and measure heartbeat requests per second."""
+def python_load(port: int, sessions: list, beats: int, mode: str) -> dict:
+    """Fallback when wrk is absent: two Python processes on the same CPUs as the server."""
+    halves = [sessions[0::2], sessions[1::2]]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        started = time.perf_counter()
+        results = pool.map(_drive, [(port, half, beats, mode) for half in halves])
+        wall = time.perf_counter() - started
+    ok, errors = sum(r[0] for r in results), sum(r[1] for r in results)
+    return {"requests": ok + errors, "errors": errors, "rps": (ok + errors) / wall, "p99": None}
+
+
+#: wrk script: each request sends the next learner's beat (one line per learner in the file
+#: "headers<TAB>body"); non-200 answers are counted as errors.
+WRK_LUA = r"""
+-- globals, so done() can read them from each thread with thread:get
+beats, n, bad = {}, 0, 0
+function init(args)
+  for line in io.lines(args[1]) do
+    local head, body = line:match("^(.-)\t(.*)$")
+    local headers = {}
+    for name, value in head:gmatch("([^|=]+)=([^|]*)") do headers[name] = value end
+    beats[#beats + 1] = {headers = headers, body = body}
+  end
+end
+function request()
+  n = n % #beats + 1
+  local b = beats[n]
+  return wrk.format("POST", "/courses/study/heartbeat", b.headers, b.body)
+end
+function response(status, headers, body)
+  if status ~= 200 then bad = bad + 1 end
+end
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function done(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(threads) do total = total + t:get("bad") end
+  io.write(string.format("NON200 %d\nP99US %d\n", total, latency:percentile(99)))
+end
+"""
+
+
+def wrk_load(wrk: str, tmp: Path, port: int, sessions: list, seconds: int, mode: str) -> dict:
+    """Drive the endpoint with wrk (C, little CPU) for ``seconds``: 2 threads, a connection per learner."""
+    script, data = tmp / "beat.lua", tmp / f"beats-{mode}.tsv"
+    script.write_text(WRK_LUA)
+    lines = []
+    for session in sessions:
+        headers, body = _beat_request(session, mode)
+        lines.append("|".join(f"{k}={v}" for k, v in headers.items()) + "\t" + body)
+    data.write_text("\n".join(lines) + "\n")
+    out = subprocess.run([wrk, "-t", "2", "-c", str(len(sessions)), "-d", f"{seconds}s",
+                          "--timeout", "5s", "-s", str(script), f"http://127.0.0.1:{port}", "--",
+                          str(data)], capture_output=True, text=True, timeout=seconds + 30).stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return {"requests": requests, "errors": int(re.search(r"NON200 (\d+)", out).group(1)) + socket_errors,
+            "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p99": int(re.search(r"P99US (\d+)", out).group(1)) / 1000}
+
+
+def server_cpu_seconds(master: int) -> float:
+    """CPU time used so far by the gunicorn master and its workers (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if master in (pid, ppid):
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def start_server(tmp: Path, db_url: str, worker: str, threads: int) -> tuple[subprocess.Popen, int]:
+    """gunicorn with 2 workers on loopback, once the port answers."""
     port = free_port()
     env = dict(os.environ, LMS_INSTANCE_PATH=str(tmp / "instance"), LMS_SQLALCHEMY_DATABASE_URI=db_url,
-               LMS_PASSWORD_HASH_TIME_COST="1", LMS_PASSWORD_HASH_MEMORY_KIB="1024")
+               LMS_PASSWORD_HASH_TIME_COST="1", LMS_PASSWORD_HASH_MEMORY_KIB="1024",
+               LMS_LOGIN_RATE_LIMIT="1000 per minute")  # every learner signs in from 127.0.0.1
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen([str(gunicorn), "-w", "2", "-k", "gthread", "--threads", str(THREADS),
+    server = subprocess.Popen([str(gunicorn), "-w", "2", "-k", worker, "--threads", str(threads),
                                "-b", f"127.0.0.1:{port}", "--log-level", "warning",
                                "lms.app:create_app()"], cwd=ROOT, env=env)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        sessions = []
-        for user in list(lessons)[:users]:
-            cookie, token = _login(port, user)
-            sessions.append((cookie, token, *lessons[user]))
-        halves = [sessions[0::2], sessions[1::2]]
-        with multiprocessing.get_context("spawn").Pool(2) as pool:
-            started = time.perf_counter()
-            results = pool.map(_drive, [(port, half, beats) for half in halves])
-            wall = time.perf_counter() - started
-        ok = sum(r[0] for r in results)
-        errors = sum(r[1] for r in results)
-        return {"requests": ok + errors, "ok": ok, "errors": errors, "seconds": wall,
-                "rps": (ok + errors) / wall}
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=20)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, port
+
+
+#: (label, gunicorn worker class, threads per worker, how beats authenticate)
+SETUPS = [("gthread x4, session+CSRF (old path)", "gthread", 4, "session"),
+          ("gthread x4, ticket", "gthread", 4, "ticket"),
+          ("gthread x1, ticket", "gthread", 1, "ticket"),
+          ("gthread x8, ticket", "gthread", 8, "ticket"),
+          ("sync, ticket (no keep-alive)", "sync", 1, "ticket")]
+
+
+def heartbeat_load(tmp: Path, db_url: str, lessons: dict, beats: int, users: int,
+                   seconds: int) -> list[tuple]:
+    """Measure heartbeat requests per second for each server setup, one after the other."""
+    import shutil
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("NOTE: wrk not found (apt-get install wrk): falling back to the Python load generator,"
+              " which competes with the server for the same CPUs, so figures are lower bounds.")
+    rows = []
+    for label, worker, threads, mode in SETUPS:
+        server, port = start_server(tmp, db_url, worker, threads)
+        try:
+            sessions = [(*_login(port, user, lessons[user][1]), *lessons[user])
+                        for user in list(lessons)[:users]]
+            cpu = server_cpu_seconds(server.pid)
+            load = (wrk_load(wrk, tmp, port, sessions, seconds, mode) if wrk
+                    else python_load(port, sessions, beats, mode))
+            # Server CPU per beat does not depend on what else runs on the machine, unlike req/s.
+            load["cpu_ms"] = (server_cpu_seconds(server.pid) - cpu) * 1000 / max(load["requests"], 1)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=20)
+        rows.append((label, load))
+    return rows
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the stated volumes")
     parser.add_argument("--rounds", type=int, default=300, help="requests per page")
-    parser.add_argument("--beats", type=int, default=400, help="heartbeats per simulated learner")
+    parser.add_argument("--beats", type=int, default=400,
+                        help="heartbeats per simulated learner (Python load generator only)")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--users", type=int, default=32, help="simulated learners (connections)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-courses-") as tmp_name:
@@ -279,12 +392,20 @@ def main(argv=None) -> None:
         print(f"{'page':<14}{'p50 ms':>9}{'p95 ms':>9}  target p95 <= 50 ms")
         for name, (p50, p95) in time_pages(db_url, built["lessons"], args.rounds).items():
             print(f"{name:<14}{p50:>9.1f}{p95:>9.1f}  {'ok' if p95 <= 50 else 'MISSED'}")
-        load = heartbeat_load(tmp, db_url, built["lessons"], args.beats, args.users)
-        print(f"heartbeat: {load['requests']} requests in {load['seconds']:.1f} s = "
-              f"{load['rps']:.0f} requests/s, {load['errors']} errors "
-              f"(gunicorn 2 workers x {THREADS} threads, {os.cpu_count()} CPUs, load generator included)"
-              f"  target >= 1500/s: {'ok' if load['rps'] >= 1500 and not load['errors'] else 'MISSED'}")
-
+        rows = heartbeat_load(tmp, db_url, built["lessons"], args.beats, args.users, args.seconds)
+        print(f"heartbeat, gunicorn 2 workers on {os.cpu_count()} CPUs, {args.users} connections "
+              f"(load generator: {'wrk' if rows and rows[0][1]['p99'] is not None else 'Python'})")
+        print(f"{'server setup':<38}{'requests':>9}{'req/s':>8}{'errors':>7}{'p99 ms':>8}"
+              f"{'x old':>7}{'CPU ms/req':>11}{'2-core cap':>11}  target >= 1500/s, 0 errors")
+        base = rows[0][1]["rps"] if rows else 1
+        for label, load in rows:
+            p99 = f"{load['p99']:.1f}" if load["p99"] is not None else "-"
+            verdict = "ok" if load["rps"] >= 1500 and not load["errors"] else "MISSED"
+            cap = 2000 / load["cpu_ms"] if load["cpu_ms"] else 0
+            print(f"{label:<38}{load['requests']:>9}{load['rps']:>8.0f}{load['errors']:>7}{p99:>8}"
+                  f"{load['rps'] / base:>7.1f}{load['cpu_ms']:>11.2f}{cap:>11.0f}  {verdict}")
+        print("CPU ms/req: gunicorn CPU time per beat; 2-core cap: 2,000 ms / that, the rate two "
+              "cores wholly given to the server could sustain.")
 
 if __name__ == "__main__":
     main()

@@ -29,4 +29,6 @@ def init_app(app: Flask) -> None:
         add_nav_item("courses.author_index", _l("Course authoring"), perms.AUTHOR)
         add_nav_item("courses.cases", _l("Warning cases"), None)
     demo_loaded.connect(add_demo_data)
+    from courses.drills import init_app as init_drills
+    init_drills(app)
     app.extensions.setdefault("lms_modules", []).append(__name__)

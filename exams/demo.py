@@ -4,15 +4,19 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from courses.models import Lesson
 from exams.demo_content import KNOWLEDGE_TREE, all_questions
 from exams.models import BankPurpose, BankTier, KnowledgePoint, QuestionBank
 from exams.services.blueprints import principal_paper, special_ops_theory
+from exams.services.lesson_quiz import attach_quiz
 from exams.services.questions import add_knowledge_point, write_items
 from lms.extensions import db
 from lms.models import Organization, OrgKind, Post
 
 CENTRE = "无锡市安全生产培训考试考核中心"
 ENTERPRISE = "无锡恒通化工有限公司"
+#: Demo lesson title, knowledge point, questions per round, pass share.
+DEMO_QUIZZES = [("触电急救", "elec", 5, 0.8), ("火灾逃生", "fire", 5, 0.6)]
 
 
 def add_knowledge_tree() -> None:
@@ -50,3 +54,16 @@ def add_demo_data(_sender=None, *, rng=None, today: date | None = None, **_kwarg
     special_ops_theory(centre, "LV-ELEC-THEORY", "低压电工作业安全技术理论考试", "1.2", today)
     principal_paper(centre, "PRINCIPAL-HAZCHEM", "主要负责人安全生产知识考试", Post.PRINCIPAL.value, today)
     db.session.flush()
+
+
+def add_demo_quizzes(_sender=None, **_kwargs) -> None:
+    """Receiver of lms.signals.demo_finished: practice quizzes under two demo lessons."""
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == "JS-PRACTICE"))
+    if bank is None:
+        return
+    now = datetime.now(UTC)
+    for title, kp_code, count, share in DEMO_QUIZZES:
+        lesson = db.session.scalar(select(Lesson).where(Lesson.title == title).order_by(Lesson.id).limit(1))
+        kp = db.session.scalar(select(KnowledgePoint).where(KnowledgePoint.code == kp_code))
+        if lesson is not None and kp is not None:
+            attach_quiz(lesson, bank, kp, count, share, None, now)

@@ -108,3 +108,14 @@ class AssembleForm(FlaskForm):
     bank = SelectField(_l("Bank"), coerce=int)
     session_ref = StringField(_l("Session label"), validators=[DataRequired(), Length(max=64)])
     count = IntegerField(_l("Number of candidates"), validators=[NumberRange(1, 2000)], default=30)
+
+
+class LessonQuizForm(FlaskForm):
+    """A practice quiz under a lesson: practice bank, knowledge point, size and pass share."""
+
+    bank = SelectField(_l("Practice bank"), coerce=int)
+    knowledge_point = SelectField(_l("Knowledge point (with everything below it)"))
+    question_count = IntegerField(_l("Questions per round"), default=5,
+                                  validators=[NumberRange(1, 50)])
+    pass_percent = IntegerField(_l("Pass share in percent (empty: practice only)"),
+                                validators=[Optional(), NumberRange(1, 100)])

@@ -12,11 +12,13 @@ BLUEPRINT = "exams.blueprint.manage"
 ASSEMBLE = "exams.papers.assemble"
 #: Practise on the practice bank, take mock exams, keep a wrong-answer book.
 PRACTICE = "exams.practice"
+#: Attach practice-bank quizzes to lessons of courses in the holder's organization.
+LESSON_QUIZ = "exams.lesson_quiz"
 
 
 def register() -> None:
     """Grant the permissions to the roles."""
-    register_permissions(Role.QUESTION_EDITOR, BANK_EDIT, EXAM_BANK, BLUEPRINT, ASSEMBLE)
-    register_permissions(Role.TRAINER, BANK_EDIT)
+    register_permissions(Role.QUESTION_EDITOR, BANK_EDIT, EXAM_BANK, BLUEPRINT, ASSEMBLE, LESSON_QUIZ)
+    register_permissions(Role.TRAINER, BANK_EDIT, LESSON_QUIZ)
     register_permissions(Role.EXAM_CENTRE_ADMIN, ASSEMBLE)
     register_permissions(Role.LEARNER, PRACTICE)

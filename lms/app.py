@@ -39,6 +39,10 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'lms.db'}"
         app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A local file cannot drop the connection; pinging it costs a query on every request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
 
 
 def _instance_secret(path: Path) -> str:

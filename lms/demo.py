@@ -15,7 +15,7 @@ from lms.models import Account, Employment, Organization, OrgKind, Person, Post,
 from lms.regions import region_by_code, seed_regions
 from lms.roles import Role
 from lms.rules import seed_rules
-from lms.signals import demo_loaded
+from lms.signals import demo_finished, demo_loaded
 
 DEMO_PASSWORD = "Demo-2026-safety"
 
@@ -98,6 +98,8 @@ def load_demo(seed: int = 2026, today: date | None = None) -> list[DemoAccount]:
     db.session.flush()
     accounts = _accounts(enterprises, others)
     demo_loaded.send(None, rng=rng, today=today)
+    db.session.flush()
+    demo_finished.send(None, rng=rng, today=today)
     db.session.flush()
     return accounts
 

@@ -2,10 +2,12 @@
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from lms.extensions import db, limiter
 
@@ -91,3 +93,15 @@ def strict_app(tmp_root, app):
     yield strict
     with strict.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free loopback port for the length of one test."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()

@@ -2,6 +2,9 @@
 
 from datetime import UTC, date, datetime
 
+from itsdangerous import URLSafeTimedSerializer
+
+from courses import tickets
 from courses.models import (
     AssetKind,
     Catalogue,
@@ -45,8 +48,13 @@ def extend_world(world, make):
                        industries=["machinery"], posts=["other"])
     db.session.add_all([asset, enrollment, induction, record, case])
     db.session.flush()
+    # Study tickets: one forged with a guessed key, one genuine but binding a home person to the
+    # foreign enrolment (the ledger must still refuse it).
+    forged = URLSafeTimedSerializer("guessed-key", salt=tickets.SALT).dumps([person_b.id, enrollment.id])
+    misbound = tickets.issue_ticket(world["person_a"].id, enrollment.id)
     world["courses"] = {"course": course, "lesson": lesson, "asset": asset, "induction": induction,
-                        "enrollment": enrollment, "case": case}
+                        "enrollment": enrollment, "case": case, "forged_ticket": forged,
+                        "misbound_ticket": misbound}
     world["secrets"].extend(SECRETS)
 
 
@@ -63,8 +71,13 @@ def cases(w):
         "courses.enrol": [("POST", f"/courses/{fc}/enrol", {}, "object")],
         "courses.lesson": [("GET", f"/courses/lessons/{fl}", None, "object")],
         "courses.asset": [("GET", f"/courses/files/{c['asset'].id}", None, "object")],
+        # Without a ticket the signed-in session is tried: nobody's person holds the enrolment.
         "courses.heartbeat_view": [("POST", "/courses/study/heartbeat",
-                                    {"enrollment": c["enrollment"].id, "lesson": fl}, "object")],
+                                    {"enrollment": c["enrollment"].id, "lesson": fl}, "object"),
+                                   ("POST", "/courses/study/heartbeat",
+                                    {"ticket": c["forged_ticket"], "lesson": fl}, "api"),
+                                   ("POST", "/courses/study/heartbeat",
+                                    {"ticket": c["misbound_ticket"], "lesson": fl}, "object")],
         "courses.my_training": [("GET", "/courses/mine", None, "open")],
         "courses.my_archive": [("GET", "/courses/mine/archive.pdf", None, "open")],
         "courses.confirm_induction_view": [
@@ -97,3 +110,53 @@ def cases(w):
         "courses.cases": [("GET", "/courses/cases", None, "open")],
         "courses.case": [("GET", f"/courses/cases/{c['case'].id}", None, "open")],
     }
+
+
+# --- Drill results (courses/drills) -------------------------------------------------------------
+# Appended as wrappers so the entries above stay exactly as they are.
+
+DRILL_SECRETS = ["乙秘密演练班", "乙秘密学员"]
+
+
+def drills_extend_world(world):
+    """A drill run reported by the Lu'an enterprise."""
+    from courses.drills.models import DrillResult
+
+    result = DrillResult(
+        organization_id=world["foreign"].id, class_name=DRILL_SECRETS[0], participant=DRILL_SECRETS[1],
+        drill="escape", drill_version="1.0", seed=1, run_id="5d0c3d2e-1f6a-4b7c-8d9e-0a1b2c3d4e5f",
+        started_at=datetime.now(UTC), duration_s=60.0, score=40, max_score=100, passed=False,
+        language="zh_CN", outcome="collapsed", outcome_text=DRILL_SECRETS[1], decisions=[
+            {"code": "lift", "correct": False, "critical": True, "t": 1.0, "points": 0, "max_points": 20,
+             "message_id": "lift", "text": DRILL_SECRETS[0]}],
+        details={}, reported_by_id=world["b_admin"].id)
+    db.session.add(result)
+    db.session.flush()
+    world["drill_result"] = result
+    world["secrets"].extend(DRILL_SECRETS)
+
+
+def drills_cases(w):
+    """Requests per drill-results endpoint."""
+    fo = w["foreign"].id
+    return {
+        "drills.results": [("GET", "/courses/drills/", None, "drills.view"),
+                           ("GET", f"/courses/drills/?org={fo}", None, "object")],
+        "drills.run": [("GET", f"/courses/drills/runs/{w['drill_result'].id}", None, "object")],
+        "drills.region": [("GET", "/courses/drills/region", None, "drills.oversee")],
+        "drills_api.post_result": [("POST", "/api/v1/drill-results", None, "api")],
+    }
+
+
+_courses_extend_world, _courses_cases = extend_world, cases
+
+
+def extend_world(world, make):  # noqa: F811
+    """The courses records, then the drill-results ones."""
+    _courses_extend_world(world, make)
+    drills_extend_world(world)
+
+
+def cases(w):  # noqa: F811
+    """The courses cases plus the drill-results ones."""
+    return {**_courses_cases(w), **drills_cases(w)}

@@ -6,12 +6,13 @@ from exams.models import (
     AttemptKind,
     BankPurpose,
     BankTier,
+    LessonQuiz,
     PracticeAttempt,
     QuestionBank,
     QuestionImport,
     QuestionVersion,
 )
-from exams.permissions import BANK_EDIT, BLUEPRINT, EXAM_BANK, PRACTICE
+from exams.permissions import BANK_EDIT, BLUEPRINT, EXAM_BANK, LESSON_QUIZ, PRACTICE
 from exams.services.blueprints import special_ops_theory
 from exams.services.papers import assemble_one
 from exams.services.questions import add_knowledge_point, write_items
@@ -53,12 +54,14 @@ def extend_world(world, make):
                               paper_id=mock.id, started_at=now)
     staged = QuestionImport(bank_id=exam.id, uploaded_by_id=world["b_admin"].id, filename="x.xlsx",
                             fmt="xlsx", items=[{**_item(SECRETS[4]), "pos": ["row", 2]}], errors=[])
-    db.session.add_all([attempt, staged])
+    # A quiz on the Lu'an course's lesson (matrix_courses runs first and made it).
+    quiz = LessonQuiz(lesson_id=world["courses"]["lesson"].id, bank=practice, question_count=3)
+    db.session.add_all([attempt, staged, quiz])
     db.session.flush()
     version = db.session.get(QuestionVersion, exam_ids[0])
     world["exams"] = {"exam": exam, "practice": practice, "exam_q": exam_ids[0], "prac_q": prac_ids[0],
                       "version": version.id, "blueprint": blueprint, "paper": paper, "attempt": attempt,
-                      "staged": staged, "centre": centre}
+                      "staged": staged, "centre": centre, "quiz": quiz}
     world["secrets"].extend(SECRETS)
 
 
@@ -67,6 +70,7 @@ def cases(world):
     x = world["exams"]
     e, p, bp = x["exam"].id, x["practice"].id, x["blueprint"].id
     staged = x["staged"].id
+    fl = world["courses"]["lesson"].id
     return {
         "exams.asset": [("GET", "/exams/assets/exams.css", None, "open")],
         "exams.banks": [("GET", "/exams/", None, BANK_EDIT)],
@@ -103,6 +107,13 @@ def cases(world):
         "exams.wrong_answers": [("GET", "/exams/practice/wrong-answers", None, PRACTICE)],
         "exams.mock_start": [("POST", f"/exams/practice/{p}/mock", {"blueprint": bp}, "object")],
         "exams.mock": [("GET", f"/exams/mock/{x['attempt'].id}", None, "object")],
+        "exams.lesson_quizzes": [("GET", "/exams/lesson-quizzes", None, LESSON_QUIZ)],
+        "exams.lesson_quiz_edit": [("GET", f"/exams/lessons/{fl}/quiz", None, "object"),
+                                   ("POST", f"/exams/lessons/{fl}/quiz",
+                                    {"bank": p, "knowledge_point": "", "question_count": 3}, "object")],
+        "exams.lesson_quiz_remove": [("POST", f"/exams/lessons/{fl}/quiz/remove", {}, "object")],
+        "exams.lesson_quiz_answer": [("POST", f"/exams/lesson-quizzes/{x['quiz'].id}/answer",
+                                      {"version": x["prac_q"], "choice": 0}, "object")],
         "exams_api.banks": [("GET", "/api/v1/exams/banks", None, "api")],
         "exams_api.questions": [("GET", "/api/v1/exams/banks/LA-EXAM/questions", None, "api")],
     }

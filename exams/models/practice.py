@@ -13,10 +13,12 @@ from lms.models.base import UTCDateTime, utcnow
 
 
 class AttemptKind(enum.StrEnum):
-    """Practice by knowledge point, or a mock exam on a real blueprint."""
+    """Practice by knowledge point, a mock exam on a real blueprint, or a lesson quiz round."""
 
     PRACTICE = "practice"
     MOCK = "mock"
+    #: A round of a quiz attached to a course lesson.
+    LESSON_QUIZ = "lesson_quiz"
 
 
 class PracticeAttempt(db.Model):
@@ -30,6 +32,8 @@ class PracticeAttempt(db.Model):
     kind: Mapped[AttemptKind] = mapped_column(Enum(AttemptKind, native_enum=False, length=16))
     knowledge_point_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_points.id"))
     paper_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id"), index=True)
+    #: The lesson quiz a LESSON_QUIZ round belongs to.
+    lesson_quiz_id: Mapped[int | None] = mapped_column(ForeignKey("lesson_quizzes.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     score: Mapped[float | None] = mapped_column(Float)
@@ -37,6 +41,7 @@ class PracticeAttempt(db.Model):
 
     bank: Mapped[QuestionBank] = relationship()
     paper: Mapped[Paper | None] = relationship()
+    lesson_quiz = relationship("LessonQuiz")
     answers: Mapped[list["PracticeAnswer"]] = relationship(order_by="PracticeAnswer.id")
 
 

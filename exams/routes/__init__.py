@@ -27,4 +27,4 @@ def asset(filename: str):
     return Response(Path(path).read_bytes(), mimetype=mimetype, headers={"Cache-Control": "max-age=3600"})
 
 
-from exams.routes import banks, blueprints, imports, practice  # noqa: E402,F401
+from exams.routes import banks, blueprints, imports, lesson_quizzes, practice  # noqa: E402,F401

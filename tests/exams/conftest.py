@@ -4,11 +4,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from courses.models import Catalogue, Course, CourseModule, CourseStatus, Enrollment, Lesson
 from exams.demo import add_knowledge_tree
 from exams.models import BankPurpose, BankTier, QuestionBank
 from exams.services.questions import write_items
 from lms.extensions import db
-from lms.models import OrgKind
+from lms.models import OrgKind, Post
 from lms.roles import Role
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -93,3 +94,38 @@ def trainer(make, ent):
 @pytest.fixture
 def learner(make, ent):
     return make.account("learner", Role.LEARNER, org=ent)
+
+
+def course_with_lessons(owner, title: str = "电气安全培训", lessons: int = 2) -> Course:
+    """A published course owned by ``owner`` with ``lessons`` lessons."""
+    course = Course(title=title, summary="简介", catalogue=Catalogue.ALL_STAFF, owner_org_id=owner.id,
+                    status=CourseStatus.PUBLISHED)
+    module = CourseModule(course=course, title="第一章", position=1)
+    db.session.add_all([course, module])
+    db.session.flush()
+    for n in range(lessons):
+        db.session.add(Lesson(module=module, course_id=course.id, title=f"{title}第{n + 1}课",
+                              body_md="## 要点\n\n正文", minutes=30, position=n + 1))
+    db.session.commit()
+    return course
+
+
+def enrolled_learner(make, org, course: Course, username: str = "pupil"):
+    """A learner account whose person works at ``org`` and is enrolled in ``course``."""
+    person = make.person("学员" + username, org=org, post=Post.OTHER)
+    account = make.account(username, Role.LEARNER, org=org, person=person)
+    db.session.add(Enrollment(course_id=course.id, person_id=person.id, organization_id=org.id))
+    db.session.commit()
+    return account
+
+
+class QuizKit:
+    """Course and enrolment helpers for the lesson-quiz tests."""
+
+    course = staticmethod(course_with_lessons)
+    enrol = staticmethod(enrolled_learner)
+
+
+@pytest.fixture
+def kit():
+    return QuizKit()

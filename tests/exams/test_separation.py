@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from flask import current_app, url_for
 
-from exams.models import AttemptKind, PracticeAttempt, QuestionImport
+from courses.models import Catalogue, Course, CourseModule, CourseStatus, Lesson
+from exams.models import AttemptKind, LessonQuiz, PracticeAttempt, QuestionImport
 from exams.services.blueprints import special_ops_theory
 from exams.services.papers import assemble_one
 from lms.api.tokens import issue_token
@@ -28,6 +29,10 @@ def exam_world(centre, exam_bank, practice_bank, editor, trainer, learner, fill)
     attempt = PracticeAttempt(account_id=editor.id, bank_id=exam_bank.id, kind=AttemptKind.MOCK,
                               paper_id=paper.id, started_at=NOW)
     db.session.add_all([staged, attempt])
+    lesson = _centre_lesson(centre)
+    # Written around the service (which refuses exam banks) to prove the routes hold too.
+    quiz = LessonQuiz(lesson_id=lesson.id, bank_id=exam_bank.id, question_count=3)
+    db.session.add(quiz)
     db.session.commit()
     version = paper.items[0].version
     version.image = "separation-test.png"
@@ -36,7 +41,20 @@ def exam_world(centre, exam_bank, practice_bank, editor, trainer, learner, fill)
     (folder / version.image).write_bytes(b"\x89PNG\r\n\x1a\n")
     db.session.commit()
     return {"bank": exam_bank.id, "code": exam_bank.code, "question": ids[0], "version": version.id,
-            "import": staged.id, "blueprint": blueprint.id, "paper": paper.id, "attempt": attempt.id}
+            "import": staged.id, "blueprint": blueprint.id, "paper": paper.id, "attempt": attempt.id,
+            "lesson": lesson.id, "quiz": quiz.id}
+
+
+def _centre_lesson(centre) -> Lesson:
+    course = Course(title="考点课程", catalogue=Catalogue.ALL_STAFF, owner_org_id=centre.id,
+                    status=CourseStatus.PUBLISHED)
+    module = CourseModule(course=course, title="第一章", position=1)
+    db.session.add_all([course, module])
+    db.session.flush()
+    lesson = Lesson(module=module, course_id=course.id, title="第一课", position=1)
+    db.session.add(lesson)
+    db.session.flush()
+    return lesson
 
 
 def exam_requests(w):
@@ -61,6 +79,10 @@ def exam_requests(w):
         "exams.practise": [("GET", f"/exams/practice/{b}"), ("POST", f"/exams/practice/{b}")],
         "exams.mock_start": [("POST", f"/exams/practice/{b}/mock")],
         "exams.mock": [("GET", f"/exams/mock/{w['attempt']}")],
+        "exams.lesson_quiz_edit": [("GET", f"/exams/lessons/{w['lesson']}/quiz"),
+                                   ("POST", f"/exams/lessons/{w['lesson']}/quiz")],
+        "exams.lesson_quiz_remove": [("POST", f"/exams/lessons/{w['lesson']}/quiz/remove")],
+        "exams.lesson_quiz_answer": [("POST", f"/exams/lesson-quizzes/{w['quiz']}/answer")],
         "exams_api.questions": [("GET", f"/api/v1/exams/banks/{w['code']}/questions")],
     }
 

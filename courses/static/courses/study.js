@@ -29,13 +29,26 @@
     return !document.hidden && (Date.now() - lastInput < idleLimit || videoPlaying());
   }
 
+  // The study ticket in the body identifies the learner, so beats carry no cookie. A refused
+  // ticket (expired after hours on one page) falls back to the session and its CSRF token.
+  var ticket = box.dataset.ticket || null;
+
   function send(stop) {
-    var body = JSON.stringify({ enrollment: Number(box.dataset.enrollment),
-      lesson: Number(box.dataset.lesson), client_time: Date.now(), stop: stop });
-    return fetch(endpoint, { method: "POST", credentials: "same-origin", keepalive: stop,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": box.dataset.csrf },
-      body: body
+    var payload = { enrollment: Number(box.dataset.enrollment),
+      lesson: Number(box.dataset.lesson), client_time: Date.now(), stop: stop };
+    var headers = { "Content-Type": "application/json" };
+    if (ticket) {
+      payload.ticket = ticket;
+    } else {
+      headers["X-CSRFToken"] = box.dataset.csrf;
+    }
+    return fetch(endpoint, { method: "POST", credentials: ticket ? "omit" : "same-origin",
+      keepalive: stop, headers: headers, body: JSON.stringify(payload)
     }).then(function (response) {
+      if (response.status === 401 && ticket) {
+        ticket = null;
+        return send(stop);
+      }
       return response.json().then(function (data) {
         if (data.credited > 0) {
           studied += data.credited;
