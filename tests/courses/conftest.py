@@ -53,3 +53,23 @@ class CourseFactory:
 @pytest.fixture
 def cf(ctx):
     return CourseFactory()
+
+
+@pytest.fixture
+def course_world(make, cf):
+    """A high-risk enterprise with a safety manager enrolled in one course, and its staff logins."""
+    from datetime import date
+
+    from lms.models import Post
+    from lms.roles import Role
+
+    make.rules()
+    ent = make.org("无锡甲化工", high_risk=True, industry="hazardous_chemicals")
+    person = make.person("李安全", org=ent, post=Post.SAFETY_MANAGER)
+    course = cf.course(ent)
+    enrollment = cf.enrol(course, person, ent, due=date(2030, 1, 1))
+    make.account("learner", Role.LEARNER, org=ent, person=person)
+    make.account("admin", Role.ENTERPRISE_ADMIN, org=ent)
+    make.account("trainer", Role.TRAINER, org=ent)
+    make.account("reg", Role.REGULATOR, region_code="320200")
+    return {"ent": ent, "person": person, "course": course, "enrollment": enrollment, "cf": cf}

@@ -2,7 +2,6 @@
 
 import io
 import re
-from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -19,16 +18,8 @@ MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40
 
 
 @pytest.fixture
-def world(make, cf):
-    make.rules()
-    ent = make.org("无锡甲化工", high_risk=True, industry="hazardous_chemicals")
-    person = make.person("李安全", org=ent, post=Post.SAFETY_MANAGER)
-    course = cf.course(ent)
-    enrollment = cf.enrol(course, person, ent, due=date(2030, 1, 1))
-    make.account("learner", Role.LEARNER, org=ent, person=person)
-    make.account("admin", Role.ENTERPRISE_ADMIN, org=ent)
-    make.account("trainer", Role.TRAINER, org=ent)
-    return {"ent": ent, "person": person, "course": course, "enrollment": enrollment, "cf": cf}
+def world(course_world):
+    return course_world
 
 
 def post_beat(client, world, **extra):
