@@ -32,10 +32,11 @@ catalogs: | $(BIN)/python
 
 run: install
 	$(BIN)/lms db upgrade
+	$(BIN)/lms reference-data
 	$(BIN)/lms demo --if-empty
 	$(BIN)/lms demo-accounts
 	@echo "Serving http://$(HOST):$(PORT)  (Ctrl-C stops)"
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'lms:create_app()'
+	$(BIN)/gunicorn --workers 2 --worker-class gthread --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'lms:create_app()'
 
 system-deps:
 	bash .ci/install-system-deps

@@ -20,6 +20,10 @@ def init_app(app: Flask) -> None:
     apply_defaults(app)
     perms.register()
     app.register_blueprint(bp)
+    if app.config["COURSES_BEAT_GATEWAY"]:
+        from courses.beat_gateway import install as install_beat_gateway
+
+        install_beat_gateway(app, "courses.heartbeat_view")
     app.cli.add_command(courses_cli)
     register_helpers(app)
     if not any(endpoint.startswith("courses.") for endpoint, _label, _perm in NAV_ITEMS):

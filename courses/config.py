@@ -12,6 +12,13 @@ DEFAULTS = {
     "COURSES_MAX_GAP_SECONDS": 75,
     #: How far a client's own timestamp may run ahead of the server before the beat is refused.
     "COURSES_CLOCK_SKEW_SECONDS": 120,
+    #: Answer heartbeats that carry a study ticket in a lean WSGI layer ahead of Flask
+    #: (courses.beat_gateway); off, the Flask view answers them with the same ledger code.
+    "COURSES_BEAT_GATEWAY": True,
+    #: Most beats written in one transaction by the gateway's group commit.
+    "COURSES_BEAT_BATCH": 64,
+    #: Longest a beat waits for its transaction before the sender is told to try again (503).
+    "COURSES_BEAT_WAIT_SECONDS": 30,
     #: Largest lesson file accepted (bytes); videos make this larger than the roster limit.
     "COURSES_UPLOAD_MAX_BYTES": 200 * 1024 * 1024,
     #: Folder (inside the instance folder) holding lesson files by SHA-256.

@@ -131,8 +131,9 @@ class Calculator:
 
     def _initial(self, e: Employment) -> Requirement | None:
         org = e.organization
-        months = self.rules.try_at("assessment.principal_safety_manager.deadline_months",
-                                   e.start_date, org)
+        months = self.rules.try_at(
+            f"assessment.principal_safety_manager.deadline_months.{tier(org, employee_rule=False)}",
+            e.start_date, org)
         if months is None:
             return None
         deadline = add_months(e.start_date, int(months.value))

@@ -2,21 +2,25 @@
 
 The lesson page embeds a ticket; its heartbeats present it in the JSON body, so the endpoint needs
 neither the session cookie nor Flask-Login. A ticket lives no longer than a session would
-(PERMANENT_SESSION_LIFETIME); signing out does not revoke tickets already issued, so that bound is
-the exposure of a stolen ticket (it can only credit study time to its own enrolment).
+(PERMANENT_SESSION_LIFETIME), and the learner's sign-out revokes every ticket signed before it
+(the ledger compares the ticket's time with ``Account.signed_out_at`` in the query it runs
+anyway). A stolen ticket can only credit study time to its own enrolment.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from datetime import UTC, datetime
+from functools import lru_cache, wraps
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms.authz import AUTHZ_ATTR
 
 #: Its own salt, so no other signed value of the app (session, CSRF token) passes as a ticket.
 SALT = "courses.study-ticket.v1"
+#: Verified tickets remembered per process: about 250 bytes each, so some 8 MB at most.
+VERIFIED_CACHE_SIZE = 32768
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,8 @@ class Claim:
 
     person_id: int
     enrollment_id: int
+    #: When the ticket was signed (whole seconds): a sign-out after it revokes the ticket.
+    issued_at: datetime
 
 
 class TicketRefused(Exception):
@@ -53,17 +59,30 @@ def read_ticket(ticket) -> Claim:
     """The claim of a genuine, unexpired ticket; raise TicketRefused otherwise."""
     if not isinstance(ticket, str) or len(ticket) > 200:
         raise TicketRefused("bad_ticket")
-    max_age = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     try:
-        value = _serializer().loads(ticket, max_age=max_age)
-    except SignatureExpired:
-        raise TicketRefused("expired_ticket") from None
+        value, signed_at = _verified(_serializer(), ticket)
     except BadSignature:
         raise TicketRefused("bad_ticket") from None
-    if (not isinstance(value, list) or len(value) != 2
-            or not all(type(v) is int for v in value)):
+    max_age = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    if datetime.now(UTC) - signed_at > max_age:
+        raise TicketRefused("expired_ticket")
+    if len(value) != 2 or not all(type(v) is int for v in value):
         raise TicketRefused("bad_ticket")
-    return Claim(person_id=value[0], enrollment_id=value[1])
+    return Claim(person_id=value[0], enrollment_id=value[1], issued_at=signed_at)
+
+
+@lru_cache(maxsize=VERIFIED_CACHE_SIZE)
+def _verified(serializer: URLSafeTimedSerializer, ticket: str) -> tuple[tuple, datetime]:
+    """Payload and signing time of a ticket whose signature checks out.
+
+    Cached because a page sends the same ticket every beat; only genuine tickets are cached (a
+    bad signature raises), and the age is checked on every use, so expiry still applies. The
+    serializer is part of the key, so a new secret key starts from an empty cache.
+    """
+    value, signed_at = serializer.loads(ticket, return_timestamp=True)
+    if not isinstance(value, list):
+        raise BadSignature("not a ticket payload")
+    return tuple(value), signed_at
 
 
 def study_ticket(view: Callable) -> Callable:

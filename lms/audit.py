@@ -8,8 +8,12 @@ from lms.models import AuditEvent
 
 
 def record_event(action: str, *, actor=None, target=None, organization_id: int | None = None,
-                 **details) -> AuditEvent:
-    """Append an audit event in the current transaction (the caller commits)."""
+                 ip: str | None = None, **details) -> AuditEvent:
+    """Append an audit event in the current transaction (the caller commits).
+
+    ``ip`` is for events recorded away from the request they concern (the request's own address
+    is used otherwise).
+    """
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
     event = AuditEvent(
@@ -18,7 +22,7 @@ def record_event(action: str, *, actor=None, target=None, organization_id: int |
         target_type=type(target).__name__ if target is not None else None,
         target_id=getattr(target, "id", None),
         organization_id=organization_id,
-        ip=request.remote_addr if has_request_context() else None,
+        ip=ip or (request.remote_addr if has_request_context() else None),
         details=details,
     )
     db.session.add(event)

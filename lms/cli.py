@@ -38,6 +38,18 @@ def demo_command(if_empty: bool) -> None:
         click.echo(f"  {account.username:<18} {account.role.value:<20} {account.scope}")
 
 
+@click.command("reference-data")
+@with_appcontext
+def reference_data_command() -> None:
+    """Add the regions and rule values shipped with this release that the database lacks."""
+    from lms.regions import seed_regions
+    from lms.rules import seed_rules
+
+    regions, rules = seed_regions(), seed_rules()
+    db.session.commit()
+    click.echo(f"Reference data: {regions} regions and {rules} rule values added.")
+
+
 @click.command("demo-accounts")
 @with_appcontext
 def demo_accounts_command() -> None:
@@ -115,9 +127,11 @@ def _pybabel(*args: str) -> None:
 def translate_update() -> None:
     """Extract messages from code and templates and merge them into every catalog."""
     pot = str(TRANSLATIONS / "messages.pot")
+    # One line width for both steps, so that an update rewraps nothing it did not change.
     _pybabel("extract", "-F", "pyproject.toml", "-k", "_l", "--no-location", "--sort-output",
-             "--omit-header", "-o", pot, "lms", "courses", "exams", "certificates")
-    _pybabel("update", "-i", pot, "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete")
+             "--omit-header", "-w", "100", "-o", pot, "lms", "courses", "exams", "certificates")
+    _pybabel("update", "-i", pot, "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete",
+             "-w", "100")
 
 
 @translate_group.command("compile")
@@ -128,6 +142,6 @@ def translate_compile() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the core commands to the app's CLI."""
-    for command in (demo_command, demo_accounts_command, create_admin_command, backup_command,
-                    restore_command, translate_group):
+    for command in (demo_command, demo_accounts_command, reference_data_command,
+                    create_admin_command, backup_command, restore_command, translate_group):
         app.cli.add_command(command)

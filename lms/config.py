@@ -34,6 +34,9 @@ class Config:
     #: Per-client throttle on the login form (Flask-Limiter syntax).
     LOGIN_RATE_LIMIT = "20 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
+    #: Reverse proxies (nginx, a load balancer) in front of the app whose X-Forwarded-For and
+    #: X-Forwarded-Proto headers are believed. 0 (no proxy): a client could forge its address.
+    TRUSTED_PROXIES = 0
     RATELIMIT_HEADERS_ENABLED = True
 
     #: Argon2id cost; tests lower it for speed.

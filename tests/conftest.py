@@ -87,6 +87,21 @@ def login(client):
 
 
 @pytest.fixture
+def other_app(tmp_root, app):
+    """Build more apps on the same database with other settings; their engines close afterwards."""
+    built = []
+
+    def build(**config):
+        built.append(make_test_app(tmp_root, **config))
+        return built[-1]
+
+    yield build
+    for extra in built:
+        with extra.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def strict_app(tmp_root, app):
     """A second app on the same database with CSRF protection switched on."""
     strict = make_test_app(tmp_root, WTF_CSRF_ENABLED=True)

@@ -4,7 +4,7 @@ from lms.roles import Role, register_permissions
 
 #: Post drill results over the API (school teachers, enterprise admins, trainers).
 REPORT = "drills.report"
-#: See the results of one's own school or enterprise by class and drill.
+#: See the results of one's own school, enterprise or training body by class and drill.
 VIEW = "drills.view"
 #: See participation and pass rates by organization across a region.
 OVERSEE = "drills.oversee"
@@ -16,5 +16,5 @@ def register() -> None:
     """Give each role its drill-result permissions."""
     register_permissions(Role.SCHOOL_TEACHER, REPORT, VIEW)
     register_permissions(Role.ENTERPRISE_ADMIN, REPORT, VIEW)
-    register_permissions(Role.TRAINER, REPORT)
+    register_permissions(Role.TRAINER, REPORT, VIEW)
     register_permissions(Role.REGULATOR, OVERSEE)

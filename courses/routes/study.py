@@ -8,30 +8,22 @@ Pages rendered before tickets existed (or whose ticket expired) fall back to the
 with the CSRF token in a header, checked here by hand.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from flask import current_app, jsonify, request
+from flask import current_app, request
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
-from courses.clock import local_tz
-from courses.ledger import Beat, Policy, heartbeat
+from courses.ledger import Beat, BeatResult, current_policy, record_beats
 from courses.routes import bp
 from courses.tickets import TicketRefused, issue_ticket, read_ticket, study_ticket
 from lms.audit import record_event
-from lms.extensions import csrf, db, limiter, login_manager
+from lms.extensions import csrf, db, limiter
 from lms.models.base import utcnow
 
 
 @bp.context_processor
 def _ticket_helper():
     return {"study_ticket": issue_ticket}
-
-
-def _policy() -> Policy:
-    config = current_app.config
-    return Policy(max_gap=timedelta(seconds=config["COURSES_MAX_GAP_SECONDS"]),
-                  clock_skew=timedelta(seconds=config["COURSES_CLOCK_SKEW_SECONDS"]), tz=local_tz())
 
 
 def _client_time(value) -> datetime | None:
@@ -43,11 +35,24 @@ def _client_time(value) -> datetime | None:
     return None
 
 
-def _reply(credited: int, refused: str | None, status: int = 200):
-    return jsonify({"credited": credited, "refused": refused}), status
+def _reply(credited: int, refused: str | None, status: int = 200) -> tuple[dict, int]:
+    return {"credited": credited, "refused": refused}, status
 
 
-class _Answer(Exception):
+#: Refusals the page answers by dropping its ticket (401); the others are 403.
+_TICKET_REFUSALS = {"signed_out"}
+
+
+def reply_for(result: BeatResult | None) -> tuple[dict, int]:
+    """The JSON reply (data, status) for a written beat, or for one that could not be written."""
+    if result is None:
+        return _reply(0, "unavailable", 503)
+    if result.refused is None:
+        return _reply(result.credited, None)
+    return _reply(0, result.refused, 401 if result.refused in _TICKET_REFUSALS else 403)
+
+
+class BeatAnswer(Exception):
     """Stop handling the beat and send this reply."""
 
     def __init__(self, reply):
@@ -55,43 +60,47 @@ class _Answer(Exception):
         self.reply = reply
 
 
-def _by_ticket(data: dict) -> tuple[int, int, None]:
-    """(person id, enrolment id, actor) vouched for by the ticket in the body."""
+def _by_ticket(data: dict, ip: str | None) -> tuple[int, int, None, datetime]:
+    """(person id, enrolment id, actor, issue time) vouched for by the ticket in the body."""
     try:
         claim = read_ticket(data["ticket"])
     except TicketRefused as refused:
         # Audited like other forged beats; nobody is signed in on this path, so no actor.
         lesson = data.get("lesson")
-        record_event("courses.heartbeat_refused", actor=None, reason=refused.reason,
+        record_event("courses.heartbeat_refused", actor=None, ip=ip, reason=refused.reason,
                      lesson_id=lesson if isinstance(lesson, int) else None)
         db.session.commit()
-        raise _Answer(_reply(0, refused.reason, 401)) from None
-    return claim.person_id, claim.enrollment_id, None
+        raise BeatAnswer(_reply(0, refused.reason, 401)) from None
+    return claim.person_id, claim.enrollment_id, None, claim.issued_at
 
 
-def _by_session(data: dict) -> tuple[int, int, object]:
-    """(person id, enrolment id, actor) of the signed-in account; its CSRF token is required."""
+def _by_session(data: dict) -> tuple[int, int, object, None]:
+    """(person id, enrolment id, actor, no ticket) of the signed-in account; CSRF token required."""
     if not current_user.is_authenticated:
-        raise _Answer(login_manager.unauthorized())
+        # A JSON caller cannot follow a redirect to the sign-in page: say so plainly.
+        raise BeatAnswer(_reply(0, "not_signed_in", 401))
     if current_app.config["WTF_CSRF_ENABLED"]:
         csrf.protect()  # answers 400 without the page's token
     if current_user.person_id is None:
         # Only a login linked to an employee has study time to record.
-        raise _Answer(_reply(0, "no_person", 403))
-    return current_user.person_id, int(data["enrollment"]), current_user
+        raise BeatAnswer(_reply(0, "no_person", 403))
+    return current_user.person_id, int(data["enrollment"]), current_user._get_current_object(), None
 
 
-def _beat(data) -> tuple[Beat, object]:
-    """The beat described by the request body, and the account to audit it under (if known)."""
+def read_beat(data, ip: str | None = None) -> tuple[Beat, object]:
+    """The beat a request body describes and the account to audit it under; raise BeatAnswer
+    with the reply when there is nothing to write. Needs a request context only without a ticket.
+    """
     if not isinstance(data, dict):
-        raise _Answer(_reply(0, "bad_request", 400))
+        raise BeatAnswer(_reply(0, "bad_request", 400))
     try:
-        person_id, enrollment_id, actor = _by_ticket(data) if "ticket" in data else _by_session(data)
+        person_id, enrollment_id, actor, ticket_issued_at = (
+            _by_ticket(data, ip) if "ticket" in data else _by_session(data))
         beat = Beat(person_id=person_id, enrollment_id=enrollment_id, lesson_id=int(data["lesson"]),
                     now=utcnow(), client_time=_client_time(data.get("client_time")),
-                    stop=bool(data.get("stop")))
+                    stop=bool(data.get("stop")), source_ip=ip, ticket_issued_at=ticket_issued_at)
     except (KeyError, TypeError, ValueError):
-        raise _Answer(_reply(0, "bad_request", 400)) from None
+        raise BeatAnswer(_reply(0, "bad_request", 400)) from None
     return beat, actor
 
 
@@ -100,17 +109,11 @@ def _beat(data) -> tuple[Beat, object]:
 @limiter.exempt  # beats carry no limit; skipping the limiter's per-request bookkeeping is cheaper
 @study_ticket
 def heartbeat_view():
+    # Ticket beats normally never get here: courses.beat_gateway answers them before Flask does.
     data = request.get_json(silent=True)
     try:
-        beat, actor = _beat(request.form.to_dict() if data is None else data)
-    except _Answer as answer:
+        beat, actor = read_beat(request.form.to_dict() if data is None else data, request.remote_addr)
+    except BeatAnswer as answer:
         return answer.reply
-    try:
-        result = heartbeat(beat, _policy(), actor=actor)
-        db.session.commit()
-    except IntegrityError:
-        # Another beat of this person (a second tab) opened a record at the same instant: the
-        # INSERT fails at once, not at commit. Credit nothing; the next beat extends that record.
-        db.session.rollback()
-        return _reply(0, None)
-    return _reply(result.credited, result.refused, 200 if result.refused is None else 403)
+    [result] = record_beats([(beat, actor)], current_policy())
+    return reply_for(result)

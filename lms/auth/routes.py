@@ -12,6 +12,7 @@ from lms.auth.services import authenticate
 from lms.authz import public, signed_in
 from lms.extensions import db, limiter, login_manager
 from lms.i18n import _, _l
+from lms.models.base import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -55,6 +56,7 @@ def login():
 def logout():
     if EmptyForm().validate_on_submit():
         record_event("auth.logout", target=current_user)
+        current_user.signed_out_at = utcnow()
         db.session.commit()
         logout_user()
         flash(_("You have signed out."), "info")

@@ -28,6 +28,8 @@ class Account(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Last sign-out: whatever was issued to the browser before it (study tickets) stops counting.
+    signed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     person: Mapped[Person | None] = relationship()

@@ -44,9 +44,8 @@ def sign_in(page, live_server, username):
     page.get_by_role("button", name="登录").click()
 
 
-def test_learner_studies_a_lesson_and_sees_the_time_rise(app, live_server, page, make, shoot,
-                                                         axe_check, monkeypatch):
-    monkeypatch.setitem(app.config, "COURSES_HEARTBEAT_SECONDS", 1)
+def enrolled_learner(make) -> Course:
+    """A safety manager with the login "learner", enrolled in a two-lesson course."""
     make.rules()
     ent = make.org("无锡恒通化工有限公司", high_risk=True, industry="hazardous_chemicals")
     person = make.person("李安全", org=ent, post=Post.SAFETY_MANAGER)
@@ -56,6 +55,18 @@ def test_learner_studies_a_lesson_and_sees_the_time_rise(app, live_server, page,
     db.session.add(Enrollment(course_id=course.id, person_id=person.id, organization_id=ent.id))
     make.account("learner", Role.LEARNER, org=ent, person=person)
     db.session.commit()
+    return course
+
+
+def credited_seconds() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.sum(StudyRecord.seconds))) or 0
+
+
+def test_learner_studies_a_lesson_and_sees_the_time_rise(app, live_server, page, make, shoot,
+                                                         axe_check, monkeypatch):
+    monkeypatch.setitem(app.config, "COURSES_HEARTBEAT_SECONDS", 1)
+    enrolled_learner(make)
 
     sign_in(page, live_server, "learner")
     page.get_by_role("link", name="我的培训").click()
@@ -70,14 +81,42 @@ def test_learner_studies_a_lesson_and_sees_the_time_rise(app, live_server, page,
     assert page.get_by_text("正在计时。").is_visible()
     axe_check(page)
     shoot(page, "courses-lesson-zh")
-    db.session.expire_all()
-    credited = db.session.scalar(select(func.sum(StudyRecord.seconds)))
-    assert credited >= 2
+    assert credited_seconds() >= 2
 
     page.get_by_role("link", name="我的培训").click()
     axe_check(page)
     assert page.get_by_role("cell", name="0:00", exact=True).count() == 0
     shoot(page, "courses-mine-zh")
+
+
+def test_signing_out_in_another_tab_stops_the_lesson_clock(app, live_server, page, make, shoot,
+                                                           axe_check, monkeypatch):
+    """On a shared computer, a lesson tab left open must not go on crediting its learner."""
+    monkeypatch.setitem(app.config, "COURSES_HEARTBEAT_SECONDS", 1)
+    course = enrolled_learner(make)
+    sign_in(page, live_server, "learner")
+    page.goto(f"{live_server}/courses/lessons/{course.lessons[0].id}")
+    page.mouse.move(200, 300)
+    page.wait_for_function("document.getElementById('lesson-time').textContent !== '0:00'",
+                           timeout=10_000)
+
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server}/dashboard")
+    other_tab.get_by_role("button", name="退出").click()
+    other_tab.close()
+
+    page.bring_to_front()
+    page.mouse.move(300, 320)
+    page.wait_for_function("document.getElementById('clock-state').textContent.includes('退出登录')",
+                           timeout=10_000)
+    assert page.get_by_text("您已退出登录，本页不再记录学习时长。请重新登录后继续学习。").is_visible()
+    after_sign_out = credited_seconds()
+    for x in (320, 340, 360):  # still "active", but nothing more is credited
+        page.mouse.move(x, 330)
+        page.wait_for_timeout(1000)
+    assert credited_seconds() == after_sign_out
+    axe_check(page)
+    shoot(page, "courses-lesson-signed-out-zh")
 
 
 def test_admin_assigns_a_course_to_all_safety_managers_and_sees_who_is_behind(

@@ -126,6 +126,18 @@ def test_the_enterprise_admin_sees_their_enterprise_only(client, login, drills):
     assert client.get(f"/courses/drills/?org={drills['school'].id}").status_code == 404
 
 
+def test_a_trainer_sees_the_runs_their_training_body_reported_and_no_other(client, login, make,
+                                                                          drills):
+    centre = make.org("无锡安培培训中心", region_code="320213", industry=None)
+    trainer = make.account("trainer", Role.TRAINER, org=centre)
+    add_run(centre, trainer, "叉车司机培训班", True, ["wet_cloth"])
+    login("trainer")
+    html = client.get("/courses/drills/").get_data(as_text=True)
+    assert "叉车司机培训班" in html and "三年级一班" not in html and "维修班" not in html
+    assert client.get(f"/courses/drills/?org={drills['school'].id}").status_code == 404
+    assert client.get(f"/courses/drills/runs/{drills['secret'].id}").status_code == 404
+
+
 def test_a_regulator_sees_participation_by_organization_in_the_region(client, login, drills):
     login("wujiang")
     assert client.get("/courses/drills/").status_code == 403

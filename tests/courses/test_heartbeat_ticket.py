@@ -1,10 +1,11 @@
 """Heartbeats by study ticket: no cookie, no session, forged and expired tickets refused and audited."""
 
 import re
-from datetime import date, timedelta
+import time
+from datetime import timedelta
 
 import pytest
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from courses.models import StudyRecord
@@ -17,16 +18,10 @@ URL = "/courses/study/heartbeat"
 
 
 @pytest.fixture
-def world(make, cf):
-    make.rules()
-    ent = make.org("无锡甲化工")
-    person = make.person("李安全", org=ent, post=Post.SAFETY_MANAGER)
-    course = cf.course(ent)
-    other_course = cf.course(ent, title="另一门课")
-    enrollment = cf.enrol(course, person, ent, due=date(2030, 1, 1))
-    make.account("learner", Role.LEARNER, org=ent, person=person)
-    return {"person": person, "course": course, "enrollment": enrollment,
-            "lesson": course.lessons[0].id, "other_lesson": other_course.lessons[0].id}
+def world(course_world, cf):
+    other_course = cf.course(course_world["ent"], title="另一门课")
+    return {**course_world, "lesson": course_world["course"].lessons[0].id,
+            "other_lesson": other_course.lessons[0].id}
 
 
 def page_ticket(client, world) -> str:
@@ -103,3 +98,45 @@ def test_a_genuine_ticket_cannot_credit_a_lesson_outside_its_enrolment(client, w
     assert db.session.scalar(select(StudyRecord)) is None
     assert refusals() == ["lesson_not_assigned"]
     assert client.post(URL, json={"ticket": ticket, "lesson": "x"}).status_code == 400
+
+
+def test_a_ticket_already_verified_still_expires(app, client, world, monkeypatch):
+    ticket = issue_ticket(world["person"].id, world["enrollment"].id)
+    assert client.post(URL, json={"ticket": ticket, "lesson": world["lesson"]}).status_code == 200
+    monkeypatch.setitem(app.config, "PERMANENT_SESSION_LIFETIME", timedelta(seconds=-1))
+    response = client.post(URL, json={"ticket": ticket, "lesson": world["lesson"]})
+    assert response.status_code == 401 and response.json["refused"] == "expired_ticket"
+
+
+def test_a_new_secret_key_refuses_tickets_verified_under_the_old_one(app, client, world, monkeypatch):
+    ticket = issue_ticket(world["person"].id, world["enrollment"].id)
+    assert client.post(URL, json={"ticket": ticket, "lesson": world["lesson"]}).status_code == 200
+    monkeypatch.setitem(app.config, "SECRET_KEY", "rotated-secret")
+    response = client.post(URL, json={"ticket": ticket, "lesson": world["lesson"]})
+    assert response.status_code == 401 and response.json["refused"] == "bad_ticket"
+
+
+def test_signing_out_revokes_the_tickets_of_pages_still_open(client, login, world, monkeypatch):
+    """A lesson tab left open on a shared computer stops crediting its learner at sign-out."""
+    login("learner")
+    ticket = page_ticket(client, world)
+    assert client.post(URL, json={"ticket": ticket, "lesson": world["lesson"]}).status_code == 200
+    assert client.post("/logout").status_code == 302
+    stale = client.post(URL, json={"ticket": ticket, "lesson": world["lesson"]})
+    assert stale.status_code == 401 and stale.json == {"credited": 0, "refused": "signed_out"}
+    assert refusals() == ["signed_out"]
+    # Signed in again, the new page's ticket counts (signed a few seconds later, as any real
+    # sign-in is: ticket times have whole-second resolution).
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _self: int(time.time()) + 3)
+    login("learner")
+    fresh = page_ticket(client, world)
+    assert client.post(URL, json={"ticket": fresh, "lesson": world["lesson"]}).status_code == 200
+
+
+def test_another_learners_sign_out_revokes_nothing(client, login, make, world):
+    other = make.person("王同事", org=world["ent"], post=Post.SAFETY_MANAGER)
+    make.account("colleague", Role.LEARNER, org=world["ent"], person=other)
+    ticket = issue_ticket(world["person"].id, world["enrollment"].id)
+    login("colleague")
+    assert client.post("/logout").status_code == 302
+    assert client.post(URL, json={"ticket": ticket, "lesson": world["lesson"]}).status_code == 200

@@ -156,6 +156,7 @@ def test_a_concurrent_duplicate_beat_credits_once(study):
                                          StudyRecord.ended_at)).first()
     late = Beat(study["person"].id, study["enrollment"].id, study["lessons"][0].id,
                 T0 + timedelta(seconds=30))
-    assert _extend(late, POLICY, open_row, study["course"].id) == (30, True)
-    assert _extend(late, POLICY, open_row, study["course"].id) == (0, True)
+    conn = db.session.connection()
+    assert _extend(conn, late, POLICY, open_row, study["course"].id) == (30, True)
+    assert _extend(conn, late, POLICY, open_row, study["course"].id) == (0, True)
     assert credited_total(study["person"].id) == 30

@@ -52,7 +52,8 @@ def test_initial_training_of_principals_令3号_art9_32_or_48_hours(ctx, make, r
     person = employee(make, org, Post.PRINCIPAL, date(2025, 3, 10))
     r = only(person, 2025, "initial")
     assert (r.required, r.rule.key, r.rule.version) == (hours, key, "令3号 第9条")
-    # assessment.principal_safety_manager.deadline_months = 6 (令3号 第24条)
+    # assessment.principal_safety_manager.deadline_months.high_risk = 6 (令3号 第24条, [C]);
+    # .general = 6 (the non-high-risk syllabus, [S])
     assert r.deadline == date(2025, 9, 10)
     assert r.missing == hours and r.status(date(2025, 4, 1)) == "open"
     assert r.status(date(2025, 9, 11)) == "overdue"

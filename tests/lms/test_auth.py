@@ -80,6 +80,16 @@ def test_login_form_is_throttled_per_client(app, client, admin):
     assert statuses[-1] == 429
 
 
+@pytest.mark.parametrize("trusted, recorded", [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_the_client_address_comes_from_trusted_proxies_only(other_app, admin, trusted, recorded):
+    proxied = other_app(TRUSTED_PROXIES=trusted)
+    # Without a trusted proxy the header is the client's own claim and is ignored.
+    proxied.test_client().post("/login", data={"username": "alice", "password": "nope"},
+                               headers={"X-Forwarded-For": "203.0.113.9"})
+    db.session.expire_all()
+    assert db.session.scalars(select(AuditEvent.ip)).all() == [recorded]
+
+
 @pytest.mark.parametrize("target, expected", [
     ("/organizations", "/organizations"),
     ("https://evil.example/", "/dashboard"),

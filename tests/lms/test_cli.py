@@ -44,6 +44,28 @@ def test_demo_accounts_can_sign_in(ctx, runner):
     assert authenticate("learner", "Demo-2026-safety").account.person is not None
 
 
+def test_reference_data_adds_what_a_release_ships_and_only_that(ctx, runner):
+    import json
+
+    from lms.demo import database_is_empty
+    from lms.models import Region, RuleValue
+    from lms.regions import REGIONS_FILE
+    from lms.rules import load_rule_file
+
+    first = runner.invoke(args=["reference-data"])
+    assert first.exit_code == 0, first.output
+    shipped = load_rule_file()
+    assert count(RuleValue) == len(shipped)
+    assert count(Region) == len(json.loads(REGIONS_FILE.read_text(encoding="utf-8")))
+    assert database_is_empty()  # no organization: `lms demo --if-empty` still loads the demo
+    # A later release adds a rule value: only that one is inserted, nothing is duplicated.
+    db.session.delete(db.session.scalar(select(RuleValue).where(RuleValue.key == shipped[-1]["key"])))
+    db.session.commit()
+    again = runner.invoke(args=["reference-data"])
+    assert "0 regions and 1 rule values added" in again.output
+    assert count(RuleValue) == len(shipped)
+
+
 def test_create_admin(ctx, runner):
     result = runner.invoke(args=["create-admin", "boss", "--password", "a-very-long-secret"])
     assert result.exit_code == 0, result.output

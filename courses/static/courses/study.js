@@ -32,8 +32,12 @@
   // The study ticket in the body identifies the learner, so beats carry no cookie. A refused
   // ticket (expired after hours on one page) falls back to the session and its CSRF token.
   var ticket = box.dataset.ticket || null;
+  // Set once the server says nobody is signed in (e.g. the learner signed out in another tab):
+  // the page stops reporting rather than sending beats that can never count.
+  var signedOut = false;
 
   function send(stop) {
+    if (signedOut) { return Promise.resolve(); }
     var payload = { enrollment: Number(box.dataset.enrollment),
       lesson: Number(box.dataset.lesson), client_time: Date.now(), stop: stop };
     var headers = { "Content-Type": "application/json" };
@@ -48,6 +52,12 @@
       if (response.status === 401 && ticket) {
         ticket = null;
         return send(stop);
+      }
+      if (response.status === 401) {
+        signedOut = true;
+        running = false;
+        show("signedOut");
+        return;
       }
       return response.json().then(function (data) {
         if (data.credited > 0) {
@@ -65,6 +75,7 @@
   }
 
   function tick() {
+    if (signedOut) { return; }
     if (active()) {
       running = true;
       show("running");
