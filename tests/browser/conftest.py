@@ -8,7 +8,8 @@ import pytest
 from support import ARTIFACTS
 
 CHROMIUM = Path(os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
@@ -29,6 +30,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    context.set_default_timeout(20_000)
     tab = context.new_page()
     yield tab
     context.close()
