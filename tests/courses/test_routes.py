@@ -205,6 +205,17 @@ def test_admin_assigns_a_course_to_all_safety_managers(client, login, make, worl
     assert event.details["added"] == 2
 
 
+def test_admin_sees_what_each_employee_still_misses_and_by_when(client, login, world):
+    """Annual retraining of a high-risk safety manager: 16 class hours by the end of the year."""
+    login("admin")
+    html = client.get(f"/courses/admin/progress?org={world['ent'].id}&year=2026").get_data(
+        as_text=True)
+    row = html[html.index("李安全"):]
+    row = row[:row.index("</tr>")]
+    assert "16 学时" in row and "0.00 学时" in row and "16.00 学时" in row
+    assert "2026-12-31" in row
+
+
 def test_trainer_authors_previews_publishes_and_retires(client, login, world):
     login("trainer")
     response = client.post("/courses/author", data={
