@@ -16,6 +16,7 @@ from courses.extensions import archive_rows
 from courses.labels import LEVEL_LABELS, REQUIREMENT_LABELS, REQUIREMENT_STATUS, label
 from courses.models import Course, InductionRecord, StudyRecord
 from courses.requirements import Calculator
+from lms.catalog import citation
 from lms.extensions import db
 from lms.i18n import _
 from lms.labels import POST_LABELS
@@ -95,5 +96,5 @@ def _requirement_rows(person: Person, today: date, tz: ZoneInfo) -> list[list]:
     for year in range(min(starts, default=today.year), today.year + 1):
         for r in calculator.for_person(person, year):
             rows.append([year, label(REQUIREMENT_LABELS, r.kind), r.required, r.done,
-                         label(REQUIREMENT_STATUS, r.status(today)), r.rule.version])
+                         label(REQUIREMENT_STATUS, r.status(today)), citation(r.rule.version)])
     return rows or [["", _("None yet"), "", "", "", ""]]

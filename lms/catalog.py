@@ -1,4 +1,4 @@
-"""Reference lists shipped as data: industries and the special-operations catalogue."""
+"""Reference lists shipped as data: industries, the special-operations catalogue, citations."""
 
 import json
 from functools import cache
@@ -58,3 +58,10 @@ def label(entry: dict | None) -> str:
     if entry is None:
         return ""
     return entry["en"] if current_locale().startswith("en") else entry["zh"]
+
+
+def citation(version: str) -> str:
+    """A rule version (a legal citation) in the active locale; the Chinese original is authoritative."""
+    if current_locale().startswith("en"):
+        return _load("citations.json").get(version, version)
+    return version

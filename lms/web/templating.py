@@ -33,6 +33,7 @@ def role_label(role: str) -> str:
 def register_template_helpers(app: Flask) -> None:
     """Install globals and filters used by templates."""
     app.jinja_env.filters["mask_id"] = mask_id_number
+    app.jinja_env.filters["citation"] = catalog.citation
     app.jinja_env.globals.update(
         nav_items=_nav_for_current_user,
         current_locale=current_locale,

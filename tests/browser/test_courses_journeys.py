@@ -1,6 +1,6 @@
 """A learner studies a lesson and sees the time rise; an admin assigns a course and sees who is behind."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -87,6 +87,13 @@ def test_learner_studies_a_lesson_and_sees_the_time_rise(app, live_server, page,
     axe_check(page)
     assert page.get_by_role("cell", name="0:00", exact=True).count() == 0
     shoot(page, "courses-mine-zh")
+
+    page.get_by_role("link", name="English").click()
+    assert page.get_by_role("heading", name=f"Statutory training hours in {date.today().year}").is_visible()
+    assert page.get_by_text("16 class hours").is_visible()
+    assert page.get_by_text("SAWS Order No. 3, Art. 9").is_visible()
+    axe_check(page)
+    shoot(page, "courses-mine-en")
 
 
 def test_signing_out_elsewhere_stops_the_lesson_clock(app, live_server, page, make, shoot,

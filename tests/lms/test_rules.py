@@ -5,6 +5,7 @@ from itertools import pairwise
 
 import pytest
 
+from lms.catalog import citation
 from lms.extensions import db
 from lms.models import RuleValue
 from lms.regions import region_by_code
@@ -21,6 +22,20 @@ def test_every_rule_in_the_file_has_a_tag_a_source_and_a_version():
         assert item["tag"] in {"C", "S", "U"}, item["key"]
         assert item["source"].strip(), item["key"]
         assert item["version"].strip(), item["key"]
+
+
+def test_every_rule_version_has_an_english_citation(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        for item in load_rule_file():
+            english = citation(item["version"])
+            assert english.isascii() and english.strip(), (item["key"], item["version"])
+
+
+def test_citations_stay_chinese_in_chinese(app):
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert citation("令3号 第9条") == "令3号 第9条"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert citation("令3号 第9条") == "SAWS Order No. 3, Art. 9"
 
 
 def test_periods_of_one_rule_do_not_overlap():
