@@ -16,6 +16,7 @@ from http import HTTPStatus
 from flask import Flask
 
 from courses.beat_committer import BeatCommitter
+from courses.routes.study import BeatAnswer, read_beat, reply_for
 
 #: A genuine beat is about 200 bytes; a larger body is left to Flask and its limits.
 MAX_BODY = 4096
@@ -69,8 +70,6 @@ class TicketBeatGateway:
 
     def _credit(self, data: dict, ip: str | None) -> tuple[dict, int]:
         """Check the ticket here, then hand the beat to the group commit and wait for it."""
-        from courses.routes.study import BeatAnswer, read_beat, reply_for
-
         with self.app.app_context():
             try:
                 beat, _actor = read_beat(data, ip)
