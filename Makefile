@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test install install-test catalogs system-deps bench clean
+.PHONY: run test security install install-test catalogs system-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,15 @@ run: install
 
 system-deps:
 	bash .ci/install-system-deps
+	bash .ci/ensure-redis
 
 test: system-deps install-test
 	$(BIN)/python -m pytest -v
+
+# Probes a throwaway instance served by gunicorn on 127.0.0.1 (bandit, sqlmap, headers, CSRF,
+# sessions, spreadsheet bombs, deep JSON); prints one CHECK line per check, fails on any FAIL.
+security: install-test
+	$(BIN)/python .ci/security_probe.py
 
 bench: install-test
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -111,7 +111,7 @@ def build(db_url: str, scale: float) -> dict:
         for n, person_id in enumerate(learners):
             run(insert(Account).values(id=n + 1, username=f"l{n}", display_name=f"学员{n}",
                                        password_hash=digest, person_id=person_id,
-                                       is_active_account=True, failed_logins=0, created_at=now))
+                                       is_active_account=True, created_at=now))
             run(insert(RoleGrant).values(account_id=n + 1, role="learner",
                                          organization_id=1 + person_id % 500, granted_at=now))
         db.session.commit()

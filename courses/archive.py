@@ -1,46 +1,23 @@
 """The per-person training archive (一人一档) as a PDF: courses, hours, induction, results."""
 
-import io
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 from sqlalchemy import func, select
 
-from courses.clock import local_date
-from courses.extensions import archive_rows
 from courses.labels import LEVEL_LABELS, REQUIREMENT_LABELS, REQUIREMENT_STATUS, label
 from courses.models import Course, InductionRecord, StudyRecord
 from courses.requirements import Calculator
+from courses.signals import archive_rows_wanted, collect
+from lms import pdf
 from lms.catalog import citation
+from lms.clock import local_date
 from lms.extensions import db
 from lms.i18n import _
 from lms.labels import POST_LABELS
 from lms.models import Person
-from lms.pdf_fonts import cjk_font
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    font = cjk_font()
-    return {"title": ParagraphStyle("t", fontName=font, fontSize=16, leading=22, spaceAfter=6),
-            "h": ParagraphStyle("h", fontName=font, fontSize=12, leading=16, spaceBefore=8,
-                                spaceAfter=4),
-            "p": ParagraphStyle("p", fontName=font, fontSize=9, leading=12)}
-
-
-def _table(header: list[str], rows: list[list], widths: list[float]) -> Table:
-    style = _styles()["p"]
-    data = [[Paragraph(str(c), style) for c in header]]
-    data += [[Paragraph(str(c), style) for c in row] for row in rows]
-    table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return table
 
 
 def course_rows(person: Person, tz: ZoneInfo) -> list[list]:
@@ -58,36 +35,36 @@ def course_rows(person: Person, tz: ZoneInfo) -> list[list]:
 
 def build_archive(person: Person, today: date, tz: ZoneInfo) -> bytes:
     """Render the archive of ``person`` up to ``today``."""
-    s = _styles()
+    s = pdf.styles()
     story = [Paragraph(_("Training archive"), s["title"]),
              Paragraph(_("Name: %(name)s · ID number: %(id)s · printed %(day)s", name=person.name,
                          id=person.masked_id, day=today.isoformat()), s["p"]), Spacer(1, 4 * mm)]
     story.append(Paragraph(_("Posts"), s["h"]))
-    story.append(_table([_("Enterprise"), _("Post"), _("Start date"), _("End date")],
+    story.append(pdf.table([_("Enterprise"), _("Post"), _("Start date"), _("End date")],
                         [[e.organization.name, label(POST_LABELS, e.post), e.start_date,
                           e.end_date or ""] for e in person.employments], [70, 45, 30, 30]))
     story.append(Paragraph(_("Courses studied"), s["h"]))
-    story.append(_table([_("Course"), _("Minutes credited"), _("First study"), _("Last study")],
+    story.append(pdf.table([_("Course"), _("Minutes credited"), _("First study"), _("Last study")],
                         course_rows(person, tz) or [[_("None yet"), "", "", ""]], [80, 30, 32, 32]))
     story.append(Paragraph(_("Requirements"), s["h"]))
-    story.append(_table([_("Year"), _("Requirement"), _("Required"), _("Done"), _("Status"),
+    story.append(pdf.table([_("Year"), _("Requirement"), _("Required"), _("Done"), _("Status"),
                          _("Rule version")], _requirement_rows(person, today, tz),
                         [14, 52, 20, 20, 22, 46]))
     records = db.session.scalars(select(InductionRecord).where(
         InductionRecord.person_id == person.id).order_by(InductionRecord.held_on)).all()
     story.append(Paragraph(_("Three-level induction"), s["h"]))
-    story.append(_table([_("Level"), _("Date"), _("Trainer"), _("Class hours"), _("Confirmed")],
+    story.append(pdf.table([_("Level"), _("Date"), _("Trainer"), _("Class hours"), _("Confirmed")],
                         [[label(LEVEL_LABELS, r.level), r.held_on, r.trainer, r.class_hours,
                           _("Yes") if r.confirmed_at else _("No")] for r in records]
                         or [[_("None yet"), "", "", "", ""]], [35, 30, 45, 25, 25]))
     story.append(Paragraph(_("Quiz and exam results"), s["h"]))
-    results = [[r["date"], r["kind"], r["title"], r["result"]] for r in archive_rows(person)]
-    story.append(_table([_("Date"), _("Kind"), _("Title"), _("Result")],
+    results = [[r["date"], r["kind"], r["title"], r["result"]]
+               for rows in collect(archive_rows_wanted, person) for r in rows]
+    story.append(pdf.table([_("Date"), _("Kind"), _("Title"), _("Result")],
                         results or [[_("None yet"), "", "", ""]], [30, 30, 80, 34]))
-    buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=_("Training archive"), invariant=1,
-                      leftMargin=15 * mm, rightMargin=15 * mm).build(story)
-    return buffer.getvalue()
+    return pdf.render(story, title=_("Training archive"),
+                      footer_text=_("%(name)s · training archive · printed %(day)s", name=person.name,
+                                    day=today.isoformat()))
 
 
 def _requirement_rows(person: Person, today: date, tz: ZoneInfo) -> list[list]:

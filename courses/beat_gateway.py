@@ -17,11 +17,13 @@ from flask import Flask
 
 from courses.beat_committer import BeatCommitter
 from courses.routes.study import BeatAnswer, read_beat, reply_for
+from lms.security_headers import raw_json_headers
 
 #: A genuine beat is about 200 bytes; a larger body is left to Flask and its limits.
 MAX_BODY = 4096
+# Security headers like those on the app's own answers, which these never get: Flask's hooks do not run.
 _JSON_HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
-                 ("X-Content-Type-Options", "nosniff")]
+                 *raw_json_headers()]
 
 
 class TicketBeatGateway:
@@ -59,7 +61,7 @@ class TicketBeatGateway:
         raw = environ["wsgi.input"].read(length)
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting: not a beat, Flask answers it
             data = None
         if isinstance(data, dict) and "ticket" in data:
             return data

@@ -17,9 +17,9 @@ def close_stale_command() -> None:
     from sqlalchemy import update
 
     from courses.models import StudyRecord
-    from lms.models.base import utcnow
+    from lms.clock import now
 
-    limit = utcnow() - timedelta(seconds=current_app.config["COURSES_MAX_GAP_SECONDS"])
+    limit = now() - timedelta(seconds=current_app.config["COURSES_MAX_GAP_SECONDS"])
     closed = db.session.execute(update(StudyRecord).where(
         StudyRecord.open_person_id.is_not(None), StudyRecord.ended_at < limit)
         .values(open_person_id=None)).rowcount

@@ -21,8 +21,6 @@ DEFAULTS = {
     "COURSES_BEAT_WAIT_SECONDS": 30,
     #: Largest lesson file accepted (bytes); videos make this larger than the roster limit.
     "COURSES_UPLOAD_MAX_BYTES": 200 * 1024 * 1024,
-    #: Folder (inside the instance folder) holding lesson files by SHA-256.
-    "COURSES_FILES_DIR": "course_files",
 }
 
 

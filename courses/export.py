@@ -1,6 +1,5 @@
 """Enterprise training ledger for a period as an Excel workbook."""
 
-import io
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -8,14 +7,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import func, select
 
-from courses.clock import period_bounds
 from courses.labels import LEVEL_LABELS, label
 from courses.models import Course, Enrollment, InductionRecord, StudyRecord
+from lms.clock import period_bounds
 from lms.extensions import db
 from lms.i18n import _
+from lms.idcard import mask_id_number
 from lms.labels import POST_LABELS
 from lms.models import Employment, Organization, Person
 from lms.rules import rule_at
+from lms.spreadsheets import append_row, save_workbook
 
 
 def build_ledger(org: Organization, start: date, end: date, tz: ZoneInfo) -> bytes:
@@ -24,20 +25,21 @@ def build_ledger(org: Organization, start: date, end: date, tz: ZoneInfo) -> byt
     sheet = workbook.active
     sheet.title = _("Study hours")
     minutes = float(rule_at("hours.class_hour_minutes", end, org.region).value)
-    sheet.append([_("Name"), _("ID number"), _("Post"), _("Department"), _("Course"),
-                  _("Minutes credited"), _("Class hours"), _("Due date")])
+    append_row(sheet, [_("Name"), _("ID number"), _("Post"), _("Department"), _("Course"),
+                       _("Minutes credited"), _("Class hours"), _("Due date")])
     for row in _study_rows(org, start, end, tz):
         name, id_number, post, department, title, seconds, due = row
-        sheet.append([name, id_number, label(POST_LABELS, post), department or "", title,
-                      round(seconds / 60, 1), round(seconds / 60 / minutes, 2),
-                      due.isoformat() if due else ""])
+        # Names, departments and titles are typed in by enterprise users: append_row keeps a
+        # planted "=HYPERLINK(...)" from running in the reader's Excel.
+        # Masked like every list: a ledger file travels by e-mail and USB stick.
+        append_row(sheet, [name, mask_id_number(id_number), label(POST_LABELS, post), department or "", title,
+                           round(seconds / 60, 1), round(seconds / 60 / minutes, 2),
+                           due.isoformat() if due else ""])
     _induction_sheet(workbook.create_sheet(_("Induction")), org, start, end)
     for ws in workbook.worksheets:
         for cell in ws[1]:
             cell.font = Font(bold=True)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return save_workbook(workbook)
 
 
 def _study_rows(org: Organization, start: date, end: date, tz: ZoneInfo):
@@ -60,13 +62,13 @@ def _study_rows(org: Organization, start: date, end: date, tz: ZoneInfo):
 
 
 def _induction_sheet(sheet, org: Organization, start: date, end: date) -> None:
-    sheet.append([_("Name"), _("Level"), _("Date"), _("Trainer"), _("Class hours"), _("Content"),
-                  _("Confirmed")])
+    append_row(sheet, [_("Name"), _("Level"), _("Date"), _("Trainer"), _("Class hours"), _("Content"),
+                       _("Confirmed")])
     records = db.session.execute(
         select(InductionRecord, Person.name).join(Person, Person.id == InductionRecord.person_id)
         .where(InductionRecord.organization_id == org.id, InductionRecord.held_on >= start,
                InductionRecord.held_on <= end).order_by(InductionRecord.held_on)).all()
     for record, name in records:
-        sheet.append([name, label(LEVEL_LABELS, record.level), record.held_on.isoformat(),
-                      record.trainer, record.class_hours, record.content,
-                      _("Yes") if record.confirmed_at else _("No")])
+        append_row(sheet, [name, label(LEVEL_LABELS, record.level), record.held_on.isoformat(),
+                           record.trainer, record.class_hours, record.content,
+                           _("Yes") if record.confirmed_at else _("No")])

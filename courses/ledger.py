@@ -17,9 +17,9 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from courses.clock import local_date, local_midnight, local_tz, period_bounds
 from courses.models import Course, CourseStatus, Enrollment, Lesson, StudyRecord
 from lms.audit import record_event
+from lms.clock import local_date, local_midnight, local_tz, period_bounds
 from lms.extensions import db
 from lms.models import Account
 

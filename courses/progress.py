@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import request
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from courses.enrolment import Progress, lesson_plan
 from courses.models import Enrollment, StudyRecord
@@ -73,13 +73,15 @@ class PersonRow:
         return next((s for s in ("overdue", "open", "met") if s in statuses), "met")
 
 
-def people_table(org: Organization, year: int, today: date, tz: ZoneInfo):
-    """A page of current employees with this year's requirements of their post here."""
-    page = db.paginate(select(Employment).join(Person).where(
+def people_table(org: Organization, year: int, today: date, tz: ZoneInfo, page: int = 1,
+                 rules: RuleBook | None = None):
+    """Page ``page`` of current employees with this year's requirements of their post here."""
+    # The whole page is computed as one group: the same few queries for one employee or fifty.
+    employees = db.paginate(select(Employment).join(Person).where(
         Employment.organization_id == org.id, Employment.end_date.is_(None))
-        .order_by(Employment.post, Person.name), per_page=50, error_out=False,
-        page=request.args.get("page", 1, type=int))
-    calculator = Calculator(tz, RuleBook())
-    rows = [PersonRow(e, [r for r in calculator.for_person(e.person, year)
-                          if r.employment_id == e.id]) for e in page.items]
-    return page, rows
+        .options(contains_eager(Employment.person))
+        .order_by(Employment.post, Person.name), page=page, per_page=50, error_out=False)
+    found = Calculator(tz, rules or RuleBook()).for_people([e.person_id for e in employees.items], year)
+    rows = [PersonRow(e, [r for r in found[e.person_id] if r.employment_id == e.id])
+            for e in employees.items]
+    return employees, rows

@@ -5,20 +5,26 @@ employment starts (hours from the start date to the year's end count), annual re
 later year, retraining after a transfer or a long absence to the year it is triggered, and review
 training to the year of the certificate review. The rule value used is the one in force on the
 requirement's deadline, and each result names the rule key, value and version.
+
+People are computed in groups (a page of employees, a region's summary): the rules are read once,
+and employments, induction records, absences and study time are each read in one query for the
+whole group, so the number of queries does not grow with the number of people.
 """
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
-from courses.clock import period_bounds
 from courses.models import InductionRecord, StudyRecord, WorkAbsence
+from courses.signals import review_dates_wanted
+from lms.clock import local_midnight
 from lms.extensions import db
 from lms.models import Employment, Organization, Person, Post
-from lms.rules import RuleAnswer, RuleMissing, rule_at
+from lms.rules import RuleAnswer, RuleMissing, RuleTable
 
 KEY_POSTS = (Post.PRINCIPAL, Post.SAFETY_MANAGER)
 
@@ -56,19 +62,25 @@ class Requirement:
         return "overdue" if today > self.deadline else "open"
 
 
-@dataclass
 class RuleBook:
-    """Memoised rule look-ups for one computation (many people share the same keys)."""
+    """Rule look-ups for one computation, answered from a table read once (many people share keys)."""
 
-    cache: dict = field(default_factory=dict)
+    def __init__(self, table: RuleTable | None = None):
+        self._table = table
+
+    @property
+    def table(self) -> RuleTable:
+        """The preloaded rule values (read on first use)."""
+        if self._table is None:
+            self._table = RuleTable.load()
+        return self._table
 
     def at(self, key: str, on: date, org: Organization) -> RuleAnswer:
-        token = (key, on, org.region_id)
-        if token not in self.cache:
-            self.cache[token] = rule_at(key, on, org.region)
-        return self.cache[token]
+        """The value of ``key`` in force on ``on`` where ``org`` is, most local scope first."""
+        return self.table.at(key, on, org.region)
 
     def try_at(self, key: str, on: date, org: Organization) -> RuleAnswer | None:
+        """Like :meth:`at`, None when no value is in force."""
         try:
             return self.at(key, on, org)
         except RuleMissing:
@@ -99,8 +111,132 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, 28))
 
 
+#: People per round of queries: keeps the IN lists well inside every database's parameter limit.
+GROUP_SIZE = 500
+
+
+@dataclass(frozen=True)
+class _Induction:
+    organization_id: int
+    level: str
+    held_on: date
+    class_hours: float
+
+
+@dataclass(frozen=True)
+class _Absence:
+    organization_id: int
+    left_on: date
+    returned_on: date
+
+
+@dataclass
+class GroupFacts:
+    """Employments, induction records and absences of a group of people, one query each."""
+
+    employments: dict[int, list[Employment]] = field(default_factory=dict)
+    inductions: dict[int, list[_Induction]] = field(default_factory=dict)
+    absences: dict[int, list[_Absence]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, person_ids: list[int]) -> "GroupFacts":
+        """Read the facts of ``person_ids`` (organizations and their regions come along)."""
+        facts = cls()
+        employments = db.session.scalars(select(Employment).where(Employment.person_id.in_(person_ids))
+                                         .options(joinedload(Employment.organization)
+                                                  .joinedload(Organization.region))
+                                         .order_by(Employment.id))
+        for e in employments:
+            facts.employments.setdefault(e.person_id, []).append(e)
+        inductions = db.session.execute(select(
+            InductionRecord.person_id, InductionRecord.organization_id, InductionRecord.level,
+            InductionRecord.held_on, InductionRecord.class_hours)
+            .where(InductionRecord.person_id.in_(person_ids)).order_by(InductionRecord.id))
+        for person_id, *row in inductions:
+            facts.inductions.setdefault(person_id, []).append(_Induction(*row))
+        absences = db.session.execute(select(
+            WorkAbsence.person_id, WorkAbsence.organization_id, WorkAbsence.left_on,
+            WorkAbsence.returned_on).where(WorkAbsence.person_id.in_(person_ids)).order_by(WorkAbsence.id))
+        for person_id, *row in absences:
+            facts.absences.setdefault(person_id, []).append(_Absence(*row))
+        return facts
+
+    def active(self, person_id: int, year: int) -> list[Employment]:
+        """The person's employments that overlap ``year``."""
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        return [e for e in self.employments.get(person_id, [])
+                if e.start_date <= last and (e.end_date is None or e.end_date >= first)]
+
+    def induction_hours(self, e: Employment, start: date, end: date) -> float:
+        """Class hours of induction records held for this employment's enterprise in the period."""
+        return float(sum(r.class_hours for r in self._inductions_at(e) if start <= r.held_on <= end))
+
+    def induction_levels(self, e: Employment, since: date) -> set[str]:
+        """Induction levels held for this employment's enterprise on or after ``since``."""
+        return {r.level for r in self._inductions_at(e) if r.held_on >= since}
+
+    def absences_at(self, e: Employment) -> list[_Absence]:
+        """The person's recorded absences from this employment's enterprise."""
+        return [a for a in self.absences.get(e.person_id, []) if a.organization_id == e.organization_id]
+
+    def _inductions_at(self, e: Employment) -> list[_Induction]:
+        return [r for r in self.inductions.get(e.person_id, []) if r.organization_id == e.organization_id]
+
+
+class StudyLedger:
+    """Credited study seconds of a group of people, summed between the local dates asked for."""
+
+    # One grouped query sums each person's records into buckets cut at every local midnight that
+    # starts or ends a period; any of those periods is then a sum of whole buckets.
+
+    def __init__(self, cuts: list[date], sums: dict[int, dict[int, int]]):
+        self.cuts = {day: index for index, day in enumerate(cuts)}
+        self.sums = sums
+
+    @classmethod
+    def load(cls, person_ids: list[int], periods: list[tuple[date, date]], tz: ZoneInfo) -> "StudyLedger":
+        """Read the sums for ``periods`` (local dates, inclusive) of ``person_ids``."""
+        cuts = sorted({day for start, end in periods for day in (start, end + timedelta(days=1))})
+        if not cuts:
+            return cls([], {})
+        instants = [local_midnight(day, tz) for day in cuts]
+        bucket = case(*[(StudyRecord.started_at < instant, index)
+                        for index, instant in enumerate(instants[1:])], else_=len(cuts) - 1)
+        # Group in an outer query: PostgreSQL cannot match a CASE with bound parameters in SELECT
+        # to the same CASE repeated in GROUP BY.
+        rows = select(StudyRecord.person_id, bucket.label("bucket"), StudyRecord.seconds).where(
+            StudyRecord.person_id.in_(person_ids), StudyRecord.started_at >= instants[0],
+            StudyRecord.started_at < instants[-1]).subquery()
+        sums: dict[int, dict[int, int]] = {}
+        for person_id, index, seconds in db.session.execute(
+                select(rows.c.person_id, rows.c.bucket, func.sum(rows.c.seconds))
+                .group_by(rows.c.person_id, rows.c.bucket)):
+            sums.setdefault(person_id, {})[index] = int(seconds or 0)
+        return cls(cuts, sums)
+
+    def seconds(self, person_id: int, start: date, end: date) -> int:
+        """Credited study seconds started on local dates ``start`` .. ``end``."""
+        mine = self.sums.get(person_id, {})
+        first, after = self.cuts[start], self.cuts[end + timedelta(days=1)]
+        return sum(mine.get(index, 0) for index in range(first, after))
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """An hours requirement whose hours done are filled in once the study ledger is read."""
+
+    kind: str
+    employment: Employment
+    rule: RuleAnswer
+    minutes: RuleAnswer
+    start: date
+    end: date
+    deadline: date
+    induction: bool
+
+
 class Calculator:
-    """Compute one person's requirements for a year; rules and hours are looked up on demand."""
+    """Compute requirements for a year, for one person or a whole group in a fixed number of queries."""
 
     def __init__(self, tz: ZoneInfo, rules: RuleBook | None = None):
         self.tz = tz
@@ -108,28 +244,47 @@ class Calculator:
 
     def for_person(self, person: Person, year: int) -> list[Requirement]:
         """All requirements of ``person`` that belong to ``year``."""
-        result = []
-        for employment in self._employments(person, year):
-            result.extend(self._for_employment(employment, year))
+        return self.for_people([person.id], year)[person.id]
+
+    def for_people(self, person_ids: list[int], year: int) -> dict[int, list[Requirement]]:
+        """All requirements of ``year`` for each of ``person_ids`` (an empty list for none)."""
+        ids = list(dict.fromkeys(person_ids))
+        result: dict[int, list[Requirement]] = {}
+        for first in range(0, len(ids), GROUP_SIZE):
+            result.update(self._for_group(ids[first:first + GROUP_SIZE], year))
         return result
 
-    def _employments(self, person: Person, year: int) -> list[Employment]:
-        first, last = date(year, 1, 1), date(year, 12, 31)
-        return [e for e in person.employments
-                if e.start_date <= last and (e.end_date is None or e.end_date >= first)]
+    def _for_group(self, ids: list[int], year: int) -> dict[int, list[Requirement]]:
+        facts = GroupFacts.load(ids)
+        planned = {pid: [r for e in facts.active(pid, year) for r in self._for_employment(e, year, facts)]
+                   for pid in ids}
+        pending = [r for found in planned.values() for r in found if isinstance(r, _Pending)]
+        ledger = StudyLedger.load(ids, [(p.start, p.end) for p in pending], self.tz)
+        return {pid: [self._finish(r, facts, ledger) for r in found] for pid, found in planned.items()}
 
-    def _for_employment(self, e: Employment, year: int) -> list[Requirement]:
+    def _finish(self, found: "Requirement | _Pending", facts: GroupFacts, ledger: StudyLedger) -> Requirement:
+        if isinstance(found, Requirement):
+            return found
+        e = found.employment
+        done = ledger.seconds(e.person_id, found.start, found.end) / (60 * float(found.minutes.value))
+        if found.induction:
+            done += facts.induction_hours(e, found.start, found.end)
+        return Requirement(found.kind, e.id, e.organization.name, e.post.value, found.rule,
+                           "class_hours", float(found.rule.value), floor_hours(done), found.start,
+                           found.end, found.deadline)
+
+    def _for_employment(self, e: Employment, year: int, facts: GroupFacts) -> list:
         found = []
         if e.start_date.year == year:
             found.append(self._initial(e) if e.post in KEY_POSTS else self._prejob(e))
         else:
             found.append(self._annual(e, year))
-        found.extend(self._retraining(e, year))
+        found.extend(self._retraining(e, year, facts))
         if e.post is Post.SPECIAL_OPERATIONS:
             found.extend(self._review(e, year))
         return [r for r in found if r is not None]
 
-    def _initial(self, e: Employment) -> Requirement | None:
+    def _initial(self, e: Employment) -> _Pending | None:
         org = e.organization
         months = self.rules.try_at(
             f"assessment.principal_safety_manager.deadline_months.{tier(org, employee_rule=False)}",
@@ -140,12 +295,12 @@ class Calculator:
         key = f"hours.principal_safety_manager.initial.{tier(org, employee_rule=False)}"
         return self._hours("initial", e, key, e.start_date, date(e.start_date.year, 12, 31), deadline)
 
-    def _prejob(self, e: Employment) -> Requirement:
+    def _prejob(self, e: Employment) -> _Pending | None:
         key = f"hours.new_employee.prejob.{tier(e.organization, employee_rule=True)}"
         return self._hours("prejob", e, key, e.start_date, date(e.start_date.year, 12, 31),
                            e.start_date, induction=True)
 
-    def _annual(self, e: Employment, year: int) -> Requirement:
+    def _annual(self, e: Employment, year: int) -> _Pending | None:
         org = e.organization
         if e.post in KEY_POSTS:
             key = f"hours.principal_safety_manager.annual.{tier(org, employee_rule=False)}"
@@ -154,56 +309,32 @@ class Calculator:
         last = date(year, 12, 31)
         return self._hours("annual", e, key, date(year, 1, 1), last, last)
 
-    def _hours(self, kind, e, key, start, end, deadline, *, induction=False) -> Requirement | None:
+    def _hours(self, kind, e, key, start, end, deadline, *, induction=False) -> _Pending | None:
         org = e.organization
         rule = self.rules.try_at(key, deadline, org)
         minutes = self.rules.try_at("hours.class_hour_minutes", deadline, org)
         if rule is None or minutes is None:
             return None
-        seconds = self.studied_seconds(e.person_id, start, end)
-        done = seconds / (60 * float(minutes.value))
-        if induction:
-            done += self.induction_hours(e, start, end)
-        return Requirement(kind, e.id, org.name, e.post.value, rule, "class_hours",
-                           float(rule.value), floor_hours(done), start, end, deadline)
+        return _Pending(kind, e, rule, minutes, start, end, deadline, induction)
 
-    def studied_seconds(self, person_id: int, start: date, end: date) -> int:
-        """Credited study seconds started on local dates ``start`` .. ``end``."""
-        lo, hi = period_bounds(start, end, self.tz)
-        rows = db.session.scalars(select(StudyRecord.seconds).where(
-            StudyRecord.person_id == person_id, StudyRecord.started_at >= lo,
-            StudyRecord.started_at < hi))
-        return sum(rows)
-
-    def induction_hours(self, e: Employment, start: date, end: date) -> float:
-        """Class hours of induction records held for this employment's enterprise in the period."""
-        hours = db.session.scalars(select(InductionRecord.class_hours).where(
-            InductionRecord.person_id == e.person_id,
-            InductionRecord.organization_id == e.organization_id,
-            InductionRecord.held_on >= start, InductionRecord.held_on <= end))
-        return float(sum(hours))
-
-    def _retraining(self, e: Employment, year: int) -> list[Requirement]:
+    def _retraining(self, e: Employment, year: int, facts: GroupFacts) -> list[Requirement]:
         found = []
-        for trigger in self._retraining_triggers(e, year):
+        for trigger in self._retraining_triggers(e, year, facts):
             rule = self.rules.try_at("retraining.transfer_or_absence", trigger, e.organization)
             if rule is None:
                 continue
             levels = tuple(rule.value["levels"])
-            held = set(db.session.scalars(select(InductionRecord.level).where(
-                InductionRecord.person_id == e.person_id,
-                InductionRecord.organization_id == e.organization_id,
-                InductionRecord.held_on >= trigger)))
+            held = facts.induction_levels(e, trigger)
             done = tuple(level for level in levels if level in held)
             found.append(Requirement("retraining", e.id, e.organization.name, e.post.value, rule,
                                      "levels", float(len(levels)), float(len(done)), trigger,
                                      date(year, 12, 31), trigger, levels_done=done))
         return found
 
-    def _retraining_triggers(self, e: Employment, year: int) -> list[date]:
+    def _retraining_triggers(self, e: Employment, year: int, facts: GroupFacts) -> list[date]:
         """Dates in ``year`` when this employment needs workshop- and team-level retraining."""
         triggers = []
-        earlier = [o for o in e.person.employments if o.id != e.id
+        earlier = [o for o in facts.employments.get(e.person_id, []) if o.id != e.id
                    and o.organization_id == e.organization_id and o.end_date is not None
                    and o.end_date <= e.start_date]
         if earlier and e.start_date.year == year:
@@ -211,16 +342,13 @@ class Calculator:
         rule_years = self.rules.try_at("retraining.transfer_or_absence", date(year, 12, 31),
                                        e.organization)
         if rule_years is not None:
-            absences = db.session.scalars(select(WorkAbsence).where(
-                WorkAbsence.person_id == e.person_id,
-                WorkAbsence.organization_id == e.organization_id))
-            for absence in absences:
+            for absence in facts.absences_at(e):
                 long_enough = add_months(absence.left_on, 12 * int(rule_years.value["absence_years"]))
                 if absence.returned_on.year == year and absence.returned_on >= long_enough:
                     triggers.append(absence.returned_on)
         return triggers
 
-    def _review(self, e: Employment, year: int) -> list[Requirement]:
+    def _review(self, e: Employment, year: int) -> list[_Pending]:
         found = []
         for review_on in review_dates(e, year, self.rules):
             rule = self.rules.try_at("special_ops.certificate.review_training_hours", review_on,
@@ -232,15 +360,10 @@ class Calculator:
         return found
 
 
-#: Callables ``provider(employment, year) -> list[date] | None`` (certificates may register one).
-REVIEW_DATE_PROVIDERS: list = []
-
-
 def review_dates(e: Employment, year: int, rules: RuleBook) -> list[date]:
-    """Certificate review dates in ``year``: from a registered provider, else every review
-    interval (rule special_ops.certificate.review_interval_years) after the start date."""
-    for provider in REVIEW_DATE_PROVIDERS:
-        dates = provider(e, year)
+    """Certificate review dates in ``year``: from whoever knows them (review_dates_wanted), else
+    every review interval (rule special_ops.certificate.review_interval_years) after the start."""
+    for _receiver, dates in review_dates_wanted.send(e, year=year):
         if dates is not None:
             return dates
     interval = rules.try_at("special_ops.certificate.review_interval_years", e.start_date,

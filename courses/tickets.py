@@ -9,13 +9,14 @@ anyway). A stolen ticket can only credit study time to its own enrolment.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache, wraps
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms.authz import AUTHZ_ATTR
+from lms.clock import now
 
 #: Its own salt, so no other signed value of the app (session, CSRF token) passes as a ticket.
 SALT = "courses.study-ticket.v1"
@@ -64,7 +65,7 @@ def read_ticket(ticket) -> Claim:
     except BadSignature:
         raise TicketRefused("bad_ticket") from None
     max_age = current_app.config["PERMANENT_SESSION_LIFETIME"]
-    if datetime.now(UTC) - signed_at > max_age:
+    if now() - signed_at > max_age:
         raise TicketRefused("expired_ticket")
     if len(value) != 2 or not all(type(v) is int for v in value):
         raise TicketRefused("bad_ticket")

@@ -7,7 +7,7 @@ from lms.i18n import _l
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands, permissions, scopes and signal receivers."""
-    from courses.extensions import register_archive_provider, register_lesson_panel
+    from courses.signals import archive_rows_wanted, lesson_panel_wanted
     from exams import (
         models,  # noqa: F401  (registers tables for Alembic)
         permissions,
@@ -33,8 +33,8 @@ def init_app(app: Flask) -> None:
         add_nav_item("exams.blueprints", _l("Blueprints"), permissions.BLUEPRINT)
         add_nav_item("exams.practice_home", _l("Practice"), permissions.PRACTICE)
         add_nav_item("exams.lesson_quizzes", _l("Lesson quizzes"), permissions.LESSON_QUIZ)
-    register_lesson_panel(lesson_quiz_panel)
-    register_archive_provider(archive_rows)
+    lesson_panel_wanted.connect(lesson_quiz_panel, weak=False)
+    archive_rows_wanted.connect(archive_rows, weak=False)
     demo_loaded.connect(add_demo_data, weak=False)
     # Quizzes need the courses' lessons, whichever order demo_loaded receivers ran in.
     demo_finished.connect(add_demo_quizzes, weak=False)

@@ -12,6 +12,8 @@ from lms.authz import has_permission
 from lms.extensions import db
 
 SCOPE = "questions:read"
+PAGE_SIZE = 200
+MAX_PAGE = 1_000_000
 api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1/exams")
 
 
@@ -34,9 +36,11 @@ def questions(code: str):
     if not has_permission(g.api_account, BANK_EDIT):
         abort(404)
     bank = access.bank_or_404(g.api_account, code=code)
-    page = max(1, request.args.get("page", 1, type=int))
+    # Bounded above too: an offset past 64 bits makes the database driver raise (a 500, not a reply).
+    page = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
     rows = db.session.scalars(select(Question).where(Question.bank_id == bank.id).order_by(Question.id)
-                              .options(selectinload(Question.versions)).limit(200).offset((page - 1) * 200))
+                              .options(selectinload(Question.versions))
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     return jsonify({"bank": bank.code, "page": page, "questions": [
         {"id": q.id, "type": q.qtype.value, "status": q.status.value, "difficulty": q.difficulty,
          "version": q.version_no, "stem": q.current.stem, "options": q.current.options,

@@ -313,4 +313,4 @@ def _insert_items(rows: list[tuple]) -> None:
     columns = ", ".join(quote(c) for c in ITEM_COLUMNS)
     cast = "::json" if connection.dialect.name == "postgresql" else ""
     values = ", ".join([mark] * 6 + [mark + cast] * 2)
-    connection.exec_driver_sql(f"INSERT INTO paper_items ({columns}) VALUES ({values})", rows)
+    connection.exec_driver_sql(f"INSERT INTO paper_items ({columns}) VALUES ({values})", rows)  # nosec B608  # fixed, quoted column names; values are bound parameters

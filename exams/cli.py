@@ -1,6 +1,5 @@
 """``lms questions import|export``: thin commands over the import and export services."""
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -13,7 +12,9 @@ from exams.formats.common import FileError
 from exams.labels import position_label
 from exams.models import QuestionBank
 from exams.services.imports import confirm_import, export_bank, stage_import
+from lms import clock
 from lms.extensions import db
+from lms.spreadsheets import SpreadsheetRefused, read_file
 
 
 @click.group("questions")
@@ -26,6 +27,12 @@ def _bank(code: str) -> QuestionBank:
     if bank is None:
         raise click.ClickException(f"no bank with code {code}")
     return bank
+
+
+class FileRefused(click.ClickException):
+    """The file as a whole was refused (unreadable, or past a size limit); nothing was written."""
+
+    exit_code = 2
 
 
 class _Cli:
@@ -46,12 +53,13 @@ def import_command(file: Path, code: str, fmt: str, kp: str | None, dry_run: boo
                    skip_invalid: bool) -> None:
     """Check FILE and import its questions; with any rejected item nothing is written unless told."""
     bank = _bank(code)
-    try:
-        with current_app.test_request_context():  # messages are translated, which needs a request
-            staged = stage_import(bank, _Cli(), file.name, file.read_bytes(), fmt=fmt, default_kp=kp)
-    except FileError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc.args[0])) from None
+    with current_app.test_request_context():  # messages are translated, which needs a request
+        try:
+            staged = stage_import(bank, _Cli(), file.name, read_file(file), fmt=fmt, default_kp=kp)
+        except (FileError, SpreadsheetRefused) as exc:
+            db.session.rollback()
+            # Rendered here: the lazy message needs the request context to pick its language.
+            raise FileRefused(str(exc.args[0])) from None
     encoding = f", encoding {staged.encoding}" if staged.encoding else ""
     click.echo(f"{file.name}: format {staged.fmt}{encoding}; {len(staged.items)} valid, "
                f"{len(staged.errors)} rejected")
@@ -64,7 +72,7 @@ def import_command(file: Path, code: str, fmt: str, kp: str | None, dry_run: boo
             click.echo("Dry run: nothing written.")
             return
         raise click.ClickException("nothing written: fix the rejected items or pass --skip-invalid")
-    ids = confirm_import(staged, None, datetime.now(UTC))
+    ids = confirm_import(staged, None, clock.now())
     db.session.commit()
     click.echo(f"Imported {len(ids)} questions into {bank.code}.")
 

@@ -1,12 +1,10 @@
-"""What exams adds to courses through courses.extensions: the lesson quiz panel and archive rows."""
+"""What exams adds to courses through courses.signals: the lesson quiz panel and archive rows."""
 
-from flask import render_template, request
-from flask_login import current_user
+from flask import render_template
 from markupsafe import Markup
 from sqlalchemy import select
 
 from courses.access import authorable_clause
-from courses.clock import local_date, local_tz
 from courses.models import Course
 from exams.labels import template_helpers
 from exams.models import AttemptKind, PracticeAttempt
@@ -14,24 +12,25 @@ from exams.permissions import LESSON_QUIZ
 from exams.services.lesson_quiz import active_quiz, quiz_view
 from lms.auth.forms import EmptyForm
 from lms.authz import has_permission
+from lms.clock import local_date, local_tz
 from lms.extensions import db
 from lms.i18n import _
 from lms.models import Account
 
 
-def _may_edit(course_id: int) -> bool:
-    return has_permission(current_user, LESSON_QUIZ) and db.session.scalar(select(Course.id).where(
-        Course.id == course_id, authorable_clause(current_user, LESSON_QUIZ))) is not None
+def _may_edit(account: Account, course_id: int) -> bool:
+    return has_permission(account, LESSON_QUIZ) and db.session.scalar(select(Course.id).where(
+        Course.id == course_id, authorable_clause(account, LESSON_QUIZ))) is not None
 
 
-def lesson_quiz_panel(lesson, _person) -> Markup | None:
-    """The quiz under a lesson for the signed-in learner, or None when the lesson has none."""
+def lesson_quiz_panel(lesson, *, viewer: Account, fresh: bool, **_kwargs) -> Markup | None:
+    """The quiz under a lesson for ``viewer``, or None when the lesson has none."""
     quiz = active_quiz(lesson.id)
-    if quiz is None or not current_user.is_authenticated:
+    if quiz is None:
         return None
-    view = quiz_view(current_user, quiz, fresh=request.args.get("quiz") == "new")
-    return Markup(render_template("exams/_lesson_quiz_panel.html", view=view, lesson=lesson,
-                                  form=EmptyForm(), may_edit=_may_edit(lesson.course_id),
+    view = quiz_view(viewer, quiz, fresh=fresh)
+    return Markup(render_template("exams/_lesson_quiz_panel.html", view=view, lesson=lesson,  # nosec B704  # output of an autoescaped Jinja .html template
+                                  form=EmptyForm(), may_edit=_may_edit(viewer, lesson.course_id),
                                   **template_helpers()))
 
 
@@ -53,7 +52,7 @@ def _title(attempt: PracticeAttempt) -> str:
     return f"{lesson.module.course.title} · {lesson.title}"
 
 
-def archive_rows(person) -> list[dict]:
+def archive_rows(person, **_kwargs) -> list[dict]:
     """Finished lesson-quiz rounds and mock exams of every account of the person, oldest first."""
     accounts = select(Account.id).where(Account.person_id == person.id)
     attempts = db.session.scalars(select(PracticeAttempt).where(

@@ -1,6 +1,6 @@
 """Demo data: knowledge points, an exam and a practice bank for the demo exam centre, blueprints."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from exams.models import BankPurpose, BankTier, KnowledgePoint, QuestionBank
 from exams.services.blueprints import principal_paper, special_ops_theory
 from exams.services.lesson_quiz import attach_quiz
 from exams.services.questions import add_knowledge_point, write_items
+from lms import clock
 from lms.extensions import db
 from lms.models import Organization, OrgKind, Post
 
@@ -29,13 +30,13 @@ def add_knowledge_tree() -> None:
 
 def add_demo_data(_sender=None, *, rng=None, today: date | None = None, **_kwargs) -> None:
     """Receiver of lms.signals.demo_loaded."""
-    today = today or date.today()
+    today = today or clock.today()
     centre = db.session.scalar(select(Organization).where(Organization.name == CENTRE,
                                                            Organization.kind == OrgKind.EXAM_CENTRE))
     if centre is None:
         return
     add_knowledge_tree()
-    now = datetime.now(UTC)
+    now = clock.now()
     exam = QuestionBank(code="JS-EXAM", name="江苏省特种作业与安全管理考试题库", purpose=BankPurpose.EXAM,
                         tier=BankTier.PROVINCIAL, organization=centre)
     practice = QuestionBank(code="JS-PRACTICE", name="江苏省安全生产练习题库", purpose=BankPurpose.PRACTICE,
@@ -61,7 +62,7 @@ def add_demo_quizzes(_sender=None, **_kwargs) -> None:
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == "JS-PRACTICE"))
     if bank is None:
         return
-    now = datetime.now(UTC)
+    now = clock.now()
     for title, kp_code, count, share in DEMO_QUIZZES:
         lesson = db.session.scalar(select(Lesson).where(Lesson.title == title).order_by(Lesson.id).limit(1))
         kp = db.session.scalar(select(KnowledgePoint).where(KnowledgePoint.code == kp_code))

@@ -1,7 +1,7 @@
 """Forms of the exams pages."""
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     FloatField,
@@ -52,8 +52,8 @@ class QuestionForm(FlaskForm):
                                 choices=select_choices((p.value, label) for p, label in POST_LABELS.items()))
     operation_codes = StringField(_l("Operation categories or sub-types, e.g. 1.2"),
                                   validators=[Length(max=120)])
-    image = FileField(_l("Image (PNG or JPEG, optional)"),
-                      validators=[FileAllowed(["png", "jpg", "jpeg"], _l("PNG or JPEG only."))])
+    #: The route checks the content (lms.storage), whatever the file name says.
+    image = FileField(_l("Image (PNG, JPEG, GIF or WebP, optional)"))
 
 
 class ImportForm(FlaskForm):

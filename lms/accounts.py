@@ -1,6 +1,8 @@
 """Account and role-grant use cases, with the rule for who may grant what where."""
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import func, select
 
 from lms.audit import record_event
 from lms.auth.passwords import hash_password
@@ -9,6 +11,7 @@ from lms.extensions import db
 from lms.i18n import _l
 from lms.models import Account, Organization, Person, Region, RoleGrant
 from lms.roles import ENTERPRISE_GRANTABLE, Perm, Role, scope_kind
+from lms.sign_ins import end_all_sign_ins
 
 
 class GrantRefused(ValueError):
@@ -53,13 +56,16 @@ def grant_role(actor: Account, account: Account, role: Role, *, org: Organizatio
     return grant
 
 
-def revoke_grant(actor: Account, grant: RoleGrant) -> None:
+def revoke_grant(actor: Account, grant: RoleGrant, *, now: datetime) -> None:
     """Remove a grant the actor could have made; audited."""
     check_grant(actor, Role(grant.role), grant.organization, grant.region)
     record_event("role.revoked", actor=actor, target=grant.account,
                  organization_id=grant.organization_id, role=grant.role,
                  region=grant.region.code if grant.region else None)
-    grant.account.grants.remove(grant)
+    account = grant.account
+    account.grants.remove(grant)
+    # Pages already open must not keep showing what the role allowed.
+    end_all_sign_ins(account, now=now, reason="role-revoked")
     db.session.flush()
 
 
@@ -68,7 +74,7 @@ def create_account(actor: Account, *, username: str, display_name: str, password
                    person: Person | None = None) -> Account:
     """Create a login with its first role grant; the grant rule applies before anything is added."""
     check_grant(actor, role, org, region)
-    if db.session.scalar(select(Account.id).where(Account.username == username)):
+    if db.session.scalar(select(Account.id).where(func.lower(Account.username) == username.lower())):
         raise GrantRefused(_l("That username is taken."))
     if person is not None and db.session.scalar(select(Account.id).where(Account.person_id == person.id)):
         raise GrantRefused(_l("That person already has an account."))

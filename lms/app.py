@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import Config
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.security_headers import init_security_headers
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -47,15 +48,32 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
     app.config.from_prefixed_env("LMS")
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'lms.db'}"
         app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_for(app)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        # Limits must hold across workers and app servers; memory only serves a single process.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A local file cannot drop the connection; pinging it costs a query on every request.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+
+
+def _secret_for(app: Flask) -> str:
+    """The instance folder's secret on a single machine; a shared deployment must configure one.
+
+    With a server database or Redis, several app servers are the normal case, and each would
+    otherwise sign sessions and study tickets with a key of its own.
+    """
+    shared = (not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+              or bool(app.config.get("REDIS_URL")))
+    if shared:
+        raise RuntimeError("LMS_SECRET_KEY must be set when the database or Redis is shared by "
+                           "several app servers (every server needs the same key).")
+    return _instance_secret(Path(app.instance_path) / "secret_key")
 
 
 def _instance_secret(path: Path) -> str:
@@ -88,6 +106,7 @@ def _init_extensions(app: Flask) -> None:
     from lms.i18n import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+    init_security_headers(app)
 
 
 @event.listens_for(Engine, "connect")

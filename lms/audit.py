@@ -1,21 +1,19 @@
-"""Write audit events; the request's actor and address are filled in when there is a request."""
+"""Write audit events; the client's address is filled in when there is a request."""
 
 from flask import has_request_context, request
-from flask_login import current_user
 
 from lms.extensions import db
 from lms.models import AuditEvent
 
 
-def record_event(action: str, *, actor=None, target=None, organization_id: int | None = None,
+def record_event(action: str, *, actor, target=None, organization_id: int | None = None,
                  ip: str | None = None, **details) -> AuditEvent:
     """Append an audit event in the current transaction (the caller commits).
 
-    ``ip`` is for events recorded away from the request they concern (the request's own address
-    is used otherwise).
+    ``actor`` is the account acting, or None for the system and for strangers; it is always passed
+    in, so a background job records the same as a request. ``ip`` is for events recorded away
+    from the request they concern (the request's own address is used otherwise).
     """
-    if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user
     event = AuditEvent(
         action=action,
         actor_id=getattr(actor, "id", None),

@@ -3,13 +3,15 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, session
 from flask_login import current_user
 from sqlalchemy import false, or_, select, true
 
-from lms.extensions import db, login_manager
+from lms.clock import now
+from lms.extensions import login_manager
 from lms.models import Account, Organization, Region
 from lms.roles import ROLE_PERMISSIONS, Role
+from lms.sign_ins import SESSION_KEY, account_for_token
 
 #: Marker attribute set on every view function; a test checks that no route lacks it.
 AUTHZ_ATTR = "__lms_authz__"
@@ -72,8 +74,12 @@ def ensure_org(perm: str, org: Organization | None) -> Organization:
     return org
 
 
-def requires(perm: str) -> Callable:
-    """Route decorator: log in first, then hold ``perm`` somewhere, else 403."""
+def requires(perm: str, *, hide: bool = False) -> Callable:
+    """Route decorator: log in first, then hold ``perm`` somewhere, else 403.
+
+    ``hide`` answers 404 instead, for pages whose very existence is kept from other roles
+    (the exam side of 教考分离 towards trainers).
+    """
 
     def decorate(view):
         @wraps(view)
@@ -81,10 +87,10 @@ def requires(perm: str) -> Callable:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not has_permission(current_user, perm):
-                abort(403)
+                abort(404 if hide else 403)
             return view(*args, **kwargs)
 
-        setattr(wrapped, AUTHZ_ATTR, f"perm:{perm}")
+        setattr(wrapped, AUTHZ_ATTR, f"{'hidden' if hide else 'perm'}:{perm}")
         return wrapped
 
     return decorate
@@ -111,5 +117,6 @@ def public(view: Callable) -> Callable:
 
 @login_manager.user_loader
 def _load_account(account_id: str) -> Account | None:
-    account = db.session.get(Account, int(account_id))
-    return account if account and account.is_active_account else None
+    # The cookie alone proves nothing: its sign-in must still be live in the database, so a
+    # sign-out, a password change or a disabled account ends it on every server at once.
+    return account_for_token(int(account_id), session.get(SESSION_KEY), now=now())

@@ -27,13 +27,40 @@ class Config:
     #: Uploads (rosters) larger than this are refused before they are read.
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 
-    #: Failed logins before an account is locked, the window they are counted in, and the lock time.
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
-    LOGIN_LOCK_DURATION = timedelta(minutes=15)
+    #: Spreadsheet imports (lms/spreadsheets.py) refuse a file past these limits before parsing it.
+    #: For scale: a generated 20,000-question .xlsx is 6 MB, unpacks to 26 MB in 9 parts, and no
+    #: part of it unpacks to more than 10 times its packed size.
+    #: CSV files and command-line imports larger than this are refused before they are read.
+    SPREADSHEET_MAX_FILE_BYTES = 10 * 1024 * 1024
+    #: Declared unpacked size of all parts of an .xlsx together.
+    SPREADSHEET_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+    #: Unpacked / packed size of one part, checked for parts of SPREADSHEET_RATIO_MIN_BYTES or more.
+    SPREADSHEET_MAX_RATIO = 100
+    SPREADSHEET_RATIO_MIN_BYTES = 1024 * 1024
+    SPREADSHEET_MAX_ENTRIES = 500
+    #: Cells read per row, whatever the sheet's <dimension> claims; the question template has 18.
+    #: Rows x columns also caps the cells and shared strings of a whole workbook.
+    SPREADSHEET_MAX_COLUMNS = 32
+    SPREADSHEET_MAX_MERGED_RANGES = 1000
+    #: XML elements outside sheet rows and shared strings (styles, content types, other parts), which
+    #: openpyxl builds whole; a real workbook has hundreds, a bloated style sheet tens of thousands.
+    SPREADSHEET_MAX_OTHER_ELEMENTS = 250_000
+
+    #: Failed sign-ins of one username from one address that cost nothing; each further one makes
+    #: that pair wait, starting at LOGIN_FIRST_DELAY and doubling up to LOGIN_MAX_DELAY. Failures
+    #: are counted within LOGIN_FAILURE_WINDOW of the first. Other addresses are not slowed down,
+    #: so nobody can lock an owner out from elsewhere.
+    LOGIN_FREE_FAILURES = 5
+    LOGIN_FIRST_DELAY = timedelta(seconds=30)
+    LOGIN_MAX_DELAY = timedelta(minutes=15)
+    LOGIN_FAILURE_WINDOW = timedelta(hours=1)
     #: Per-client throttle on the login form (Flask-Limiter syntax).
     LOGIN_RATE_LIMIT = "20 per minute"
-    RATELIMIT_STORAGE_URI = "memory://"
+    #: Redis shared by every worker and app server (``redis://host:6379/0``). When set, rate limits
+    #: live there; empty keeps them in each process's memory (one process only).
+    REDIS_URL = ""
+    #: Empty: Redis when REDIS_URL is set, else memory.
+    RATELIMIT_STORAGE_URI = ""
     #: Reverse proxies (nginx, a load balancer) in front of the app whose X-Forwarded-For and
     #: X-Forwarded-Proto headers are believed. 0 (no proxy): a client could forge its address.
     TRUSTED_PROXIES = 0
@@ -45,3 +72,18 @@ class Config:
 
     API_TOKEN_DEFAULT_DAYS = 90
     PAGE_SIZE = 50
+
+    #: Folder of uploaded files (lesson files, question images) by SHA-256: relative to the instance
+    #: folder, or an absolute path that several app servers mount. The default is the folder lesson
+    #: files have always used, so existing deployments keep their files.
+    FILES_DIR = "course_files"
+    #: Largest image accepted by image fields such as a question's image (bytes).
+    IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+    #: Browser features the pages may use, e.g. ("camera",) for candidate photos on the exam day;
+    #: every other feature in lms.security_headers.DENIED_FEATURES stays denied.
+    SECURITY_ALLOWED_FEATURES: tuple[str, ...] = ()
+    #: Extra sources per Content-Security-Policy directive, e.g. {"img-src": "https://cdn.example.org"}.
+    SECURITY_CSP_EXTRA: dict = {}
+    #: Redirect plain HTTP to HTTPS. Off by default: exam centres on closed networks often run HTTP.
+    #: HSTS and Secure cookies follow SESSION_COOKIE_SECURE, which says HTTPS is configured.
+    SECURITY_FORCE_HTTPS = False

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from lms.accounts import grant_role
 from lms.auth.passwords import hash_password
+from lms.clock import today as clock_today
 from lms.extensions import db
 from lms.idcard import check_digit
 from lms.models import Account, Employment, Organization, OrgKind, Person, Post, RoleGrant
@@ -87,7 +88,7 @@ def database_is_empty() -> bool:
 def load_demo(seed: int = 2026, today: date | None = None) -> list[DemoAccount]:
     """Insert the demo dataset and return the demo accounts; the caller commits."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or clock_today()
     seed_regions()
     seed_rules()
     enterprises = [_enterprise(rng, *spec) for spec in ENTERPRISES]

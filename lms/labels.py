@@ -34,3 +34,18 @@ UNIT_LABELS = {
     "percent_lel": _l("percent of LEL"),
     "mg_m3": "mg/m³",
 }
+
+#: Words accepted for each post in imported files (roster, question banks), Chinese or English.
+POST_WORDS = {
+    Post.PRINCIPAL: {"主要负责人", "principal", "principal person in charge"},
+    Post.SAFETY_MANAGER: {"安全管理人员", "安全生产管理人员", "safety manager", "safety_manager"},
+    Post.SPECIAL_OPERATIONS: {"特种作业人员", "special operations", "special-operations worker",
+                              "special_operations"},
+    Post.OTHER: {"其他从业人员", "其他", "other", "other employee"},
+}
+
+
+def post_from_text(text: str) -> Post | None:
+    """Post named by a cell, in Chinese or English; None when unrecognised."""
+    wanted = text.strip().lower()
+    return next((post for post, words in POST_WORDS.items() if wanted in words), None)

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from lms.extensions import db
 from lms.models import Region, RuleValue
@@ -33,26 +34,54 @@ class RuleAnswer:
 
 def rule_at(key: str, on: date, region: Region | None = None) -> RuleAnswer:
     """Return the value of ``key`` in force on ``on`` for ``region``, most local scope first."""
-    candidates = db.session.scalars(
-        select(RuleValue).where(
-            RuleValue.key == key,
-            RuleValue.valid_from <= on,
-            or_(RuleValue.valid_to.is_(None), RuleValue.valid_to > on),
-        )
-    ).all()
-    for scope_region in [*_region_chain(region), None]:
-        for value in candidates:
-            if value.region_id == getattr(scope_region, "id", None):
-                return _answer(value)
-    raise RuleMissing(f"no value of {key} in force on {on.isoformat()}")
+    return RuleTable.load([key]).at(key, on, region)
 
 
-def _region_chain(region: Region | None) -> list[Region]:
-    chain = []
-    while region is not None:
-        chain.append(region)
-        region = region.parent
-    return chain
+class RuleTable:
+    """Rule values read once into memory; answers exactly as :func:`rule_at` would, without SQL."""
+
+    # A computation over many people (a progress page, a regulator's summary) loads one table and
+    # asks it thousands of times instead of querying per person, rule and date.
+
+    def __init__(self, answers: list[RuleAnswer]):
+        self._by_key: dict[str, list[RuleAnswer]] = {}
+        for answer in answers:
+            self._by_key.setdefault(answer.key, []).append(answer)
+        self._memo: dict[tuple, RuleAnswer | None] = {}
+
+    @classmethod
+    def load(cls, keys: list[str] | None = None) -> "RuleTable":
+        """Every rule value (or only those of ``keys``) with its scope, in one query."""
+        query = select(RuleValue).options(joinedload(RuleValue.region)).order_by(RuleValue.id)
+        if keys is not None:
+            query = query.where(RuleValue.key.in_(keys))
+        return cls([_answer(value) for value in db.session.scalars(query)])
+
+    def at(self, key: str, on: date, region: Region | None = None) -> RuleAnswer:
+        """The value of ``key`` in force on ``on`` for ``region``, most local scope first."""
+        token = (key, on, getattr(region, "path", None))
+        if token not in self._memo:
+            self._memo[token] = self._pick(key, on, region)
+        if self._memo[token] is None:
+            raise RuleMissing(f"no value of {key} in force on {on.isoformat()}")
+        return self._memo[token]
+
+    def _pick(self, key: str, on: date, region: Region | None) -> RuleAnswer | None:
+        in_force = [a for a in self._by_key.get(key, ())
+                    if a.valid_from <= on and (a.valid_to is None or a.valid_to > on)]
+        for scope in [*_scope_chain(region), "national"]:
+            for answer in in_force:
+                if answer.scope == scope:
+                    return answer
+        return None
+
+
+def _scope_chain(region: Region | None) -> list[str]:
+    """Codes of the region and its parents, most local first."""
+    # Read from the materialised path (/320000/320200/320213/), so no parent needs loading.
+    if region is None:
+        return []
+    return [code for code in reversed(region.path.split("/")) if code]
 
 
 def _answer(value: RuleValue) -> RuleAnswer:

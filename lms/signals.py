@@ -17,3 +17,27 @@ Sent after every demo_loaded receiver has run and the session was flushed (not y
 sender: None; kwargs as demo_loaded. For demo records that span packages (receivers of demo_loaded
 run in no fixed order), e.g. exams' quizzes on courses' lessons.
 """)
+
+# Domain events. The service that makes the change sends them, inside its transaction and after
+# flushing, so a receiver sees the new rows and whatever it writes commits or rolls back with
+# them. They are never sent from ORM events, which bulk writes skip; kept summaries (training
+# progress, certified-on-the-job rates) follow every change through them.
+
+employment_started = _signals.signal("employment-started", doc="""
+A person took up a post at an enterprise (roster import, or an admin adding them).
+
+sender: Employment (flushed); kwargs: ``actor`` (Account or None), ``now`` (aware UTC datetime).
+""")
+
+employment_ended = _signals.signal("employment-ended", doc="""
+A person left a post (end date set) or moved off the job.
+
+sender: Employment (flushed); kwargs: ``actor``, ``now``.
+""")
+
+result_recorded = _signals.signal("result-recorded", doc="""
+An assessment result was recorded for a person: a mock exam, an exam attempt, a practical score.
+
+sender: the result row (flushed); kwargs: ``person_id`` (int or None), ``passed`` (bool),
+``actor``, ``now``.
+""")

@@ -20,27 +20,31 @@ from courses.models import (
 )
 from lms.extensions import db
 
-SECRETS = ["六安乙秘密课程", "乙秘密课时", "乙秘密入职培训内容"]
+
+def secrets(prefix: str) -> list[str]:
+    """Marker texts of the out-of-scope course records."""
+    return [f"{prefix}乙秘密课程", f"{prefix}乙秘密课时", f"{prefix}乙秘密入职培训内容"]
 
 
 def extend_world(world, make):
-    """A course, lesson, file, enrolment, study record and induction record of the Lu'an enterprise."""
+    """A course, lesson, file, enrolment, study record and induction record of the foreign enterprise."""
     foreign, person_b = world["foreign"], world["person_b"]
-    course = Course(title=SECRETS[0], summary=SECRETS[0], catalogue=Catalogue.SAFETY_MANAGER,
+    marks = secrets(world["place"].prefix)
+    course = Course(title=marks[0], summary=marks[0], catalogue=Catalogue.SAFETY_MANAGER,
                     owner_org_id=foreign.id, status=CourseStatus.PUBLISHED)
     module = CourseModule(course=course, title="模块", position=1)
     db.session.add_all([course, module])
     db.session.flush()
-    lesson = Lesson(module=module, course_id=course.id, title=SECRETS[1], body_md=SECRETS[1],
+    lesson = Lesson(module=module, course_id=course.id, title=marks[1], body_md=marks[1],
                     minutes=30, position=1)
     db.session.add(lesson)
     db.session.flush()
     asset = LessonAsset(lesson_id=lesson.id, kind=AssetKind.PDF, sha256="0" * 64,
-                        mime="application/pdf", size=10, filename=f"{SECRETS[1]}.pdf")
+                        mime="application/pdf", size=10, filename=f"{marks[1]}.pdf")
     enrollment = Enrollment(course_id=course.id, person_id=person_b.id, organization_id=foreign.id)
     induction = InductionRecord(person_id=person_b.id, organization_id=foreign.id, level="factory",
                                 held_on=date(2025, 1, 5), trainer="乙", class_hours=8,
-                                content=SECRETS[2])
+                                content=marks[2])
     now = datetime(2025, 5, 1, 1, 0, tzinfo=UTC)
     record = StudyRecord(person_id=person_b.id, lesson_id=lesson.id, course_id=course.id,
                          started_at=now, ended_at=now, seconds=600)
@@ -55,7 +59,7 @@ def extend_world(world, make):
     world["courses"] = {"course": course, "lesson": lesson, "asset": asset, "induction": induction,
                         "enrollment": enrollment, "case": case, "forged_ticket": forged,
                         "misbound_ticket": misbound}
-    world["secrets"].extend(SECRETS)
+    world["secrets"].extend(marks)
 
 
 def cases(w):
@@ -71,9 +75,10 @@ def cases(w):
         "courses.enrol": [("POST", f"/courses/{fc}/enrol", {}, "object")],
         "courses.lesson": [("GET", f"/courses/lessons/{fl}", None, "object")],
         "courses.asset": [("GET", f"/courses/files/{c['asset'].id}", None, "object")],
-        # Without a ticket the signed-in session is tried: nobody's person holds the enrolment.
+        # Without a ticket the signed-in session is tried: nobody's person holds the enrolment, so
+        # it answers like a missing one (accounts without a person have nothing to record: 403).
         "courses.heartbeat_view": [("POST", "/courses/study/heartbeat",
-                                    {"enrollment": c["enrollment"].id, "lesson": fl}, "object"),
+                                    {"enrollment": c["enrollment"].id, "lesson": fl}, "beat"),
                                    ("POST", "/courses/study/heartbeat",
                                     {"ticket": c["forged_ticket"], "lesson": fl}, "api"),
                                    ("POST", "/courses/study/heartbeat",
@@ -115,25 +120,29 @@ def cases(w):
 # --- Drill results (courses/drills) -------------------------------------------------------------
 # Appended as wrappers so the entries above stay exactly as they are.
 
-DRILL_SECRETS = ["乙秘密演练班", "乙秘密学员"]
+
+def drill_secrets(prefix: str) -> list[str]:
+    """Marker texts of the out-of-scope drill run."""
+    return [f"{prefix}乙秘密演练班", f"{prefix}乙秘密学员"]
 
 
 def drills_extend_world(world):
-    """A drill run reported by the Lu'an enterprise."""
+    """A drill run reported by the foreign enterprise."""
     from courses.drills.models import DrillResult
 
+    marks = drill_secrets(world["place"].prefix)
     result = DrillResult(
-        organization_id=world["foreign"].id, class_name=DRILL_SECRETS[0], participant=DRILL_SECRETS[1],
+        organization_id=world["foreign"].id, class_name=marks[0], participant=marks[1],
         drill="escape", drill_version="1.0", seed=1, run_id="5d0c3d2e-1f6a-4b7c-8d9e-0a1b2c3d4e5f",
         started_at=datetime.now(UTC), duration_s=60.0, score=40, max_score=100, passed=False,
-        language="zh_CN", outcome="collapsed", outcome_text=DRILL_SECRETS[1], decisions=[
+        language="zh_CN", outcome="collapsed", outcome_text=marks[1], decisions=[
             {"code": "lift", "correct": False, "critical": True, "t": 1.0, "points": 0, "max_points": 20,
-             "message_id": "lift", "text": DRILL_SECRETS[0]}],
+             "message_id": "lift", "text": marks[0]}],
         details={}, reported_by_id=world["b_admin"].id)
     db.session.add(result)
     db.session.flush()
     world["drill_result"] = result
-    world["secrets"].extend(DRILL_SECRETS)
+    world["secrets"].extend(marks)
 
 
 def drills_cases(w):

@@ -20,7 +20,8 @@ from lms.extensions import db
 from lms.models import OrgKind
 from lms.roles import Role
 
-SECRETS = ["六安秘密考题甲", "六安秘密练习题乙", "六安秘密题库", "六安秘密蓝图", "六安秘密导入题"]
+SECRETS = ["六安秘密考题甲", "六安秘密练习题乙", "六安秘密题库", "六安秘密蓝图", "六安秘密导入题",
+           "六安秘密练习企业"]
 
 
 def _item(stem: str, qtype: str = "true_false") -> dict:
@@ -31,15 +32,22 @@ def _item(stem: str, qtype: str = "true_false") -> dict:
 
 
 def extend_world(world, make):
-    """A Lu'an exam centre with an exam bank, a Lu'an practice bank, a blueprint, a paper, an attempt."""
+    """A Lu'an exam centre with an exam bank, a Lu'an practice bank, a blueprint, a paper, an attempt.
+
+    Practice banks and blueprint names are shared within a province (exams/access.py), so these
+    records lie in Lu'an even when the foreign enterprise of the world is a Jiangsu one.
+    """
     make.rules()
     add_knowledge_point("mx", "矩阵知识点", None)
     centre = make.org("六安考点", region_code="341502", kind=OrgKind.EXAM_CENTRE, industry=None)
+    owner = world["foreign"]
+    if world["place"].home_province:
+        owner = make.org(SECRETS[5], region_code="341502", industry="non_coal_mining")
     now = datetime.now(UTC)
     exam = QuestionBank(code="LA-EXAM", name=SECRETS[2], purpose=BankPurpose.EXAM,
                         tier=BankTier.PROVINCIAL, organization=centre)
     practice = QuestionBank(code="LA-PRAC", name=SECRETS[2] + "练习", purpose=BankPurpose.PRACTICE,
-                            tier=BankTier.PROVINCIAL, organization=world["foreign"])
+                            tier=BankTier.PROVINCIAL, organization=owner)
     db.session.add_all([exam, practice])
     db.session.flush()
     exam_ids = write_items(exam, [_item(SECRETS[0] + str(i)) for i in range(70)]
@@ -48,13 +56,13 @@ def extend_world(world, make):
                            + [_item(SECRETS[1] + "单" + str(i), "single") for i in range(30)], None, now)
     blueprint = special_ops_theory(centre, "LA-BP", SECRETS[3], "1.2", date(2025, 1, 1))
     paper = assemble_one(blueprint, exam, 7, now)
-    learner = make.account("la_learner", Role.LEARNER, org=world["foreign"])
+    learner = make.account("la_learner", Role.LEARNER, org=owner)
     mock = assemble_one(blueprint, practice, 8, now, account_id=learner.id)
     attempt = PracticeAttempt(account_id=learner.id, bank_id=practice.id, kind=AttemptKind.MOCK,
                               paper_id=mock.id, started_at=now)
     staged = QuestionImport(bank_id=exam.id, uploaded_by_id=world["b_admin"].id, filename="x.xlsx",
                             fmt="xlsx", items=[{**_item(SECRETS[4]), "pos": ["row", 2]}], errors=[])
-    # A quiz on the Lu'an course's lesson (matrix_courses runs first and made it).
+    # A quiz on the foreign course's lesson (matrix_courses runs first and made it).
     quiz = LessonQuiz(lesson_id=world["courses"]["lesson"].id, bank=practice, question_count=3)
     db.session.add_all([attempt, staged, quiz])
     db.session.flush()
@@ -79,7 +87,7 @@ def cases(world):
                                                          "tier": "national",
                                                          "organization": x["centre"].id}, BANK_EDIT)],
         "exams.template": [("GET", "/exams/template.xlsx", None, BANK_EDIT)],
-        "exams.knowledge_points": [("GET", "/exams/knowledge-points", None, EXAM_BANK)],
+        "exams.knowledge_points": [("GET", "/exams/knowledge-points", None, ("hidden", EXAM_BANK))],
         "exams.bank": [("GET", f"/exams/banks/{e}", None, "object"),
                        ("GET", f"/exams/banks/{p}?q={SECRETS[1][:4]}", None, "object")],
         "exams.bank_status": [("POST", f"/exams/banks/{e}/status", {"status": "retired",
@@ -96,7 +104,7 @@ def cases(world):
         "exams.cancel": [("POST", f"/exams/imports/{staged}/cancel", {}, "object")],
         "exams.export": [("GET", f"/exams/banks/{e}/export.xlsx", None, "object"),
                          ("GET", f"/exams/banks/{e}/export.xml", None, "object")],
-        "exams.blueprints": [("GET", "/exams/blueprints", None, BLUEPRINT)],
+        "exams.blueprints": [("GET", "/exams/blueprints", None, ("hidden", BLUEPRINT))],
         "exams.blueprint": [("GET", f"/exams/blueprints/{bp}", None, "object")],
         "exams.assemble": [("POST", f"/exams/blueprints/{bp}/assemble",
                             {"bank": e, "session_ref": "x", "count": 1}, "object")],

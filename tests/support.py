@@ -134,12 +134,58 @@ class FreshRequestClient:
 
 
 def empty_all_tables() -> None:
-    """Delete every row (PostgreSQL also restarts its id counters)."""
+    """Delete every row (PostgreSQL also restarts its id counters).
+
+    The audit log refuses deletes in the database itself; here alone, between tests, its triggers
+    stand aside while the rows go: disabled on PostgreSQL, and on SQLite (which cannot disable them)
+    dropped and then made again from their own stored SQL, exactly as they were.
+    """
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(t.name for t in tables)
+        db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
     else:
+        connection = db.session.connection()
+        triggers = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all()
+        for name, _sql in triggers:
+            connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
         for table in tables:
             db.session.execute(table.delete())
+        for _name, sql in triggers:
+            connection.exec_driver_sql(sql)
     db.session.commit()
+
+
+def at_once(*calls):
+    """Run the callables in threads released together; return their results in order."""
+    import threading
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait(timeout=10)
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def slowed(function, seconds: float = 0.4):
+    """``function`` that first waits, widening the window in which concurrent requests overlap."""
+    import time
+    from functools import wraps
+
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        time.sleep(seconds)
+        return function(*args, **kwargs)
+
+    return wrapper

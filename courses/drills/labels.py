@@ -16,7 +16,7 @@ def drill_label(code: str) -> str:
 
 def local_time(instant) -> str:
     """A UTC instant as local date and minute, e.g. 2026-05-01 10:30."""
-    from courses.clock import local_tz
+    from lms.clock import local_tz
 
     return instant.astimezone(local_tz()).strftime("%Y-%m-%d %H:%M") if instant else "—"
 

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from courses.clock import local_tz, period_bounds
 from courses.drills import perms, stats
 from courses.drills.labels import DRILL_LABELS
 from courses.drills.models import DrillResult
 from lms.authz import ensure_org, org_scope_clause, requires
+from lms.clock import local_tz, period_bounds, today
 from lms.extensions import db
 from lms.i18n import current_locale
 from lms.models import Organization, OrgKind
@@ -20,7 +20,7 @@ bp = Blueprint("drills", __name__, url_prefix="/courses/drills", template_folder
 
 def chosen_period() -> tuple[int, stats.Period]:
     """The local calendar year named by ?year= (this year by default) as UTC bounds."""
-    this_year = date.today().year
+    this_year = today().year
     year = request.args.get("year", type=int) or this_year
     if not 2000 <= year <= this_year + 1:
         year = this_year
@@ -60,7 +60,7 @@ def results():
     drill = request.args.get("drill") if request.args.get("drill") in DRILL_LABELS else None
     class_name = request.args.get("class") or None
     context = {"orgs": orgs, "org": org, "year": year, "drill": drill, "class_name": class_name,
-               "drills": DRILL_LABELS, "this_year": date.today().year,
+               "drills": DRILL_LABELS, "this_year": today().year,
                "mistake_window": stats.MISTAKE_WINDOW}
     if org is not None:
         filters = (org.id, period, drill, class_name)
@@ -90,4 +90,4 @@ def region():
     total = stats.Tally(runs=sum(t.runs for _o, t, _d in rows), passed=sum(t.passed for _o, t, _d in rows))
     silent = sum(1 for _o, t, _d in rows if not t.runs)
     return render_template("courses/drills/region.html", rows=rows, year=year, total=total,
-                           silent=silent, drills=DRILL_LABELS, this_year=date.today().year)
+                           silent=silent, drills=DRILL_LABELS, this_year=today().year)

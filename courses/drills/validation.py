@@ -14,6 +14,8 @@ from typing import Any
 DRILLS = ("escape", "extinguisher", "confined-space")
 LANGUAGES = ("zh_CN", "en")
 MAX_BODY_BYTES = 256 * 1024
+#: Deepest nesting of arrays and objects accepted (a drill's details are two or three levels deep).
+MAX_DEPTH = 32
 MAX_DECISIONS = 500
 MAX_TEXT = 4000
 MAX_INT = 2**63 - 1
@@ -136,13 +138,36 @@ def _refuse_constant(name: str):
 
 
 def parse_body(raw: bytes) -> Any:
-    """Decode the request body as strict JSON (no NaN or Infinity)."""
+    """Decode the request body as strict JSON (no NaN or Infinity) nesting at most MAX_DEPTH levels."""
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge([("$", f"the body is larger than {MAX_BODY_BYTES} bytes")])
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise PayloadError([("$", f"the body is not JSON: {exc}")]) from None
+    except RecursionError:
+        # json.loads recurses once per bracket: a few kilobytes of [[[[ exhaust the stack.
+        raise _too_deep() from None
+    if _depth(data) > MAX_DEPTH:
+        # Nesting the parser survived can still exhaust the stack of whatever serialises it later.
+        raise _too_deep()
+    return data
+
+
+def _too_deep() -> PayloadError:
+    return PayloadError([("$", f"the body nests more than {MAX_DEPTH} levels deep")])
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value``, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def problems_of(data: Any) -> list[tuple[str, str]]:

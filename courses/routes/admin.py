@@ -10,7 +10,6 @@ from sqlalchemy import select
 from courses import perms
 from courses.access import catalogue_clause
 from courses.archive import build_archive
-from courses.clock import local_tz
 from courses.enrolment import EnrolmentRefused, Selection, assign, select_people
 from courses.export import build_ledger
 from courses.forms import AbsenceForm, AssignForm, InductionForm
@@ -21,15 +20,14 @@ from courses.progress import course_table, people_table
 from courses.requirements import Calculator
 from courses.routes import bp
 from courses.routes.mine import chosen_year, enrolment_rows
-from lms import catalog
+from lms import catalog, clock
 from lms.authz import can_access_org, ensure_org, org_scope_clause, requires
+from lms.clock import local_tz
 from lms.extensions import db
 from lms.i18n import _
 from lms.labels import POST_LABELS
 from lms.models import Employment, Organization, OrgKind, Person, Post
-from lms.models.base import utcnow
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from lms.spreadsheets import XLSX_MIME
 
 
 def enterprises(perm: str) -> list[Organization]:
@@ -77,7 +75,7 @@ def assign_view():
         people = select_people(org, selection)
         courses = [db.session.get(Course, cid) for cid in form.courses.data]
         try:
-            added = assign(current_user, org, courses, people, form.due_date.data, utcnow())
+            added = assign(current_user, org, courses, people, form.due_date.data, clock.now())
         except EnrolmentRefused:
             db.session.rollback()
             flash(_("Only published courses can be assigned."), "error")
@@ -95,11 +93,12 @@ def assign_view():
 def progress_view():
     orgs = enterprises(perms.PROGRESS)
     org = chosen_org(perms.PROGRESS, orgs)
-    today = date.today()
+    today = clock.today()
     year = chosen_year(today)
     course_id = request.args.get("course", type=int)
     table = course_table(org, course_id, today) if org and course_id else None
-    people = people_table(org, year, today, local_tz()) if org and not course_id else None
+    page = request.args.get("page", 1, type=int)
+    people = people_table(org, year, today, local_tz(), page=page) if org and not course_id else None
     return render_template("courses/progress.html", orgs=orgs, org=org, year=year, today=today,
                            course_id=course_id, table=table, people=people,
                            assigned=_assigned_courses(org))
@@ -126,7 +125,7 @@ def _person_in_scope(person_id: int, perm: str) -> tuple[Person, list[Employment
 @requires(perms.PROGRESS)
 def person_training(person_id: int):
     person, visible = _person_in_scope(person_id, perms.PROGRESS)
-    today = date.today()
+    today = clock.today()
     year = chosen_year(today)
     org_ids = {e.organization_id for e in visible}
     requirements = [r for r in Calculator(local_tz()).for_person(person, year)
@@ -144,7 +143,7 @@ def person_training(person_id: int):
 @requires(perms.PROGRESS)
 def person_archive(person_id: int):
     person, _visible = _person_in_scope(person_id, perms.PROGRESS)
-    pdf = build_archive(person, date.today(), local_tz())
+    pdf = build_archive(person, clock.today(), local_tz())
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"training-archive-{person.id}.pdf")
 
@@ -155,7 +154,7 @@ def ledger_export():
     org = chosen_org(perms.PROGRESS, enterprises(perms.PROGRESS))
     if org is None:
         abort(404)
-    today = date.today()
+    today = clock.today()
     try:
         start = date.fromisoformat(request.args.get("start", f"{today.year}-01-01"))
         end = date.fromisoformat(request.args.get("end", today.isoformat()))
@@ -193,7 +192,7 @@ def _save_induction(org: Organization, form: InductionForm, absence_form: Absenc
             record_induction(current_user, org, form.person.data, level=form.level.data,
                              held_on=form.held_on.data, trainer=form.trainer.data.strip(),
                              class_hours=form.class_hours.data, content=form.content.data.strip(),
-                             today=date.today())
+                             today=clock.today())
             done = _("Induction record saved; the employee confirms it on their training page.")
         elif "a-left_on" in request.form and absence_form.validate():
             record_absence(current_user, org, absence_form.absent_person.data,

@@ -1,23 +1,23 @@
 """Catalogue, course page, lesson page, lesson files and self-enrolment."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from courses import perms
 from courses.access import authorable_clause, can_browse, catalogue_clause, own_enrollment
 from courses.enrolment import EnrolmentRefused, lesson_plan, progress, self_enrol
-from courses.extensions import lesson_panels
-from courses.files import stored_path
 from courses.ledger import seconds_by_lesson
 from courses.markdown import render_markdown
 from courses.models import Catalogue, Course, CourseStatus, Enrollment, Lesson, LessonAsset
 from courses.routes import bp
+from courses.signals import collect, lesson_panel_wanted
 from lms.auth.forms import EmptyForm
 from lms.authz import has_permission, signed_in
+from lms.clock import now
 from lms.extensions import db
 from lms.i18n import _
-from lms.models.base import utcnow
+from lms.storage import current_store
 
 
 @bp.get("/")
@@ -67,7 +67,7 @@ def enrol(course_id: int):
     if current_user.person is None:
         abort(403)
     try:
-        self_enrol(current_user, found, current_user.person, utcnow())
+        self_enrol(current_user, found, current_user.person, now())
     except EnrolmentRefused:
         db.session.rollback()
         flash(_("Only public courses are open to self-enrolment."), "error")
@@ -91,7 +91,8 @@ def lesson(lesson_id: int):
         "courses/lesson.html", lesson=found, course=course_obj, enrollment=enrollment,
         body=render_markdown(found.body_md), studied=studied.get(found.id, 0),
         course_seconds=sum(studied.values()), plan=lesson_plan(course_obj.id),
-        panels=lesson_panels(found, current_user.person), preview=False,
+        panels=collect(lesson_panel_wanted, found, viewer=current_user,
+                       fresh=request.args.get("quiz") == "new"), preview=False,
         heartbeat_seconds=current_app.config["COURSES_HEARTBEAT_SECONDS"],
         idle_seconds=current_app.config["COURSES_IDLE_SECONDS"])
 
@@ -106,11 +107,5 @@ def asset(asset_id: int):
     enrolled = own_enrollment(current_user, course_obj.id) is not None
     if not ((enrolled and course_obj.status is CourseStatus.PUBLISHED) or _may_author(course_obj)):
         abort(404)
-    path = stored_path(found.sha256)
-    if not path.exists():
-        abort(404)
-    # conditional=True answers Range requests with 206, so video seeking works.
-    response = send_file(path, mimetype=found.mime, conditional=True, etag=found.sha256,
-                         download_name=found.filename, as_attachment=False, max_age=3600)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Range requests get 206 (video seeking); kept private, since the file sits behind the check.
+    return current_store().send(found.sha256, found.mime, download_name=found.filename)

@@ -8,17 +8,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from courses.archive import build_archive
-from courses.clock import local_tz
 from courses.enrolment import progress
 from courses.induction import confirm_induction
 from courses.models import Enrollment, InductionRecord
 from courses.requirements import Calculator
 from courses.routes import bp
+from lms import clock
 from lms.auth.forms import EmptyForm
 from lms.authz import signed_in
+from lms.clock import local_tz
 from lms.extensions import db
 from lms.i18n import _
-from lms.models.base import utcnow
 
 
 def chosen_year(today: date) -> int:
@@ -38,7 +38,7 @@ def enrolment_rows(person_id: int) -> list[tuple]:
 @signed_in
 def my_training():
     person = current_user.person
-    today = date.today()
+    today = clock.today()
     year = chosen_year(today)
     requirements = Calculator(local_tz()).for_person(person, year) if person else []
     inductions = db.session.scalars(select(InductionRecord).where(
@@ -56,7 +56,7 @@ def confirm_induction_view(record_id: int):
     if (record is None or current_user.person_id != record.person_id
             or not EmptyForm().validate_on_submit()):
         abort(404)
-    confirm_induction(current_user, record, utcnow())
+    confirm_induction(current_user, record, clock.now())
     db.session.commit()
     flash(_("Induction record confirmed."), "success")
     return redirect(url_for("courses.my_training"))
@@ -67,6 +67,6 @@ def confirm_induction_view(record_id: int):
 def my_archive():
     if current_user.person is None:
         return redirect(url_for("courses.my_training"))
-    pdf = build_archive(current_user.person, date.today(), local_tz())
+    pdf = build_archive(current_user.person, clock.today(), local_tz())
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name="training-archive.pdf")

@@ -17,8 +17,8 @@ from courses.ledger import Beat, BeatResult, current_policy, record_beats
 from courses.routes import bp
 from courses.tickets import TicketRefused, issue_ticket, read_ticket, study_ticket
 from lms.audit import record_event
+from lms.clock import now
 from lms.extensions import csrf, db, limiter
-from lms.models.base import utcnow
 
 
 @bp.context_processor
@@ -39,8 +39,11 @@ def _reply(credited: int, refused: str | None, status: int = 200) -> tuple[dict,
     return {"credited": credited, "refused": refused}, status
 
 
-#: Refusals the page answers by dropping its ticket (401); the others are 403.
+#: Refusals the page answers by dropping its ticket (401); the others are 403, or 404 (below).
 _TICKET_REFUSALS = {"signed_out"}
+#: Another person's enrolment is answered like one that does not exist (404, one reason), so beats
+#: cannot probe which enrolments exist; the audit log keeps the real reason.
+_AS_MISSING = {"other_person", "unknown_lesson"}
 
 
 def reply_for(result: BeatResult | None) -> tuple[dict, int]:
@@ -49,6 +52,8 @@ def reply_for(result: BeatResult | None) -> tuple[dict, int]:
         return _reply(0, "unavailable", 503)
     if result.refused is None:
         return _reply(result.credited, None)
+    if result.refused in _AS_MISSING:
+        return _reply(0, "unknown_lesson", 404)
     return _reply(0, result.refused, 401 if result.refused in _TICKET_REFUSALS else 403)
 
 
@@ -97,11 +102,20 @@ def read_beat(data, ip: str | None = None) -> tuple[Beat, object]:
         person_id, enrollment_id, actor, ticket_issued_at = (
             _by_ticket(data, ip) if "ticket" in data else _by_session(data))
         beat = Beat(person_id=person_id, enrollment_id=enrollment_id, lesson_id=int(data["lesson"]),
-                    now=utcnow(), client_time=_client_time(data.get("client_time")),
+                    now=now(), client_time=_client_time(data.get("client_time")),
                     stop=bool(data.get("stop")), source_ip=ip, ticket_issued_at=ticket_issued_at)
     except (KeyError, TypeError, ValueError):
         raise BeatAnswer(_reply(0, "bad_request", 400)) from None
     return beat, actor
+
+
+def _json_body():
+    """The request's JSON body, or None when there is none or it cannot be read."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        # silent=True only covers ValueError; brackets nested a few thousand deep overflow the parser.
+        return None
 
 
 @bp.post("/study/heartbeat")
@@ -110,7 +124,7 @@ def read_beat(data, ip: str | None = None) -> tuple[Beat, object]:
 @study_ticket
 def heartbeat_view():
     # Ticket beats normally never get here: courses.beat_gateway answers them before Flask does.
-    data = request.get_json(silent=True)
+    data = _json_body()
     try:
         beat, actor = read_beat(request.form.to_dict() if data is None else data, request.remote_addr)
     except BeatAnswer as answer:

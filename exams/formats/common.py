@@ -13,7 +13,7 @@ from exams.models.bank import QuestionStatus, QuestionType
 from exams.text import normalise_stem
 from lms import catalog
 from lms.i18n import _l
-from lms.roster.columns import post_from_text
+from lms.labels import post_from_text
 
 FORMATS = ("xlsx", "csv", "moodlexml", "gift", "aiken")
 LETTERS = "ABCDEFGH"

@@ -1,14 +1,8 @@
 """The Excel template and CSV: one question per row under a header of known column names."""
 
-import csv
-import io
-import zipfile
-
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from exams.formats.common import (
     LETTERS,
+    MAX_ITEMS,
     FileError,
     ImportContext,
     ParseResult,
@@ -21,6 +15,7 @@ from exams.formats.common import (
 )
 from exams.models.bank import QuestionType
 from lms.i18n import _l
+from lms.spreadsheets import MergedRange, SpreadsheetRefused, Table, read_csv, read_xlsx
 
 #: (field, header written in the template and exports); headers are matched loosely on read.
 COLUMNS = [
@@ -109,43 +104,36 @@ def parse_rows(rows, ctx: ImportContext, bad_rows: dict[int, str] | None = None)
 
 def parse_xlsx(data: bytes, ctx: ImportContext) -> ParseResult:
     """The first sheet of a workbook; rows touched by merged cells are rejected."""
-    if not data.startswith(b"PK\x03\x04"):
-        raise FileError(_l("This file is not an Excel workbook (.xlsx)."))
-    try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise FileError(_l("This file is not an Excel workbook (.xlsx).")) from None
-    sheet = workbook.worksheets[0]
+    table = _read(read_xlsx, data)
+    return parse_rows(table.rows, ctx, merged_rows(table.merged))
+
+
+def merged_rows(merged: list[MergedRange]) -> dict[int, str]:
+    """Each data row a merged range touches, with the reason it is rejected."""
     reason = str(_l("Merged cells: unmerge them so every question has its own row and cells."))
-    bad = {}
-    for merged in sheet.merged_cells.ranges:
-        for number in range(max(merged.min_row, 2), merged.max_row + 1):
+    bad, filled = {}, 1  # row 1 is the header; ``filled`` is the last row marked so far
+    # Sorted by first row, each row is marked once even when many ranges overlap it.
+    for merged_range in sorted(merged, key=lambda m: m.min_row):
+        for number in range(max(merged_range.min_row, filled + 1), merged_range.max_row + 1):
             bad[number] = reason
-    return parse_rows(sheet.iter_rows(values_only=True), ctx, bad)
-
-
-def decode_csv(data: bytes) -> tuple[str, str]:
-    """Text and the encoding found: UTF-8 (with or without BOM), else GB18030 (covers GBK)."""
-    try:
-        return data.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "GB18030"
-    except UnicodeDecodeError:
-        raise FileError(_l("The CSV file is neither UTF-8 nor GBK/GB18030 text.")) from None
+        filled = max(filled, merged_range.max_row)
+    return bad
 
 
 def parse_csv(data: bytes, ctx: ImportContext) -> ParseResult:
     """A CSV file with the template's header."""
-    text, encoding = decode_csv(data)
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise FileError(_l("The CSV file cannot be read: %(reason)s", reason=str(exc))) from None
-    result = parse_rows(rows, ctx)
-    result.encoding = encoding
+    table = _read(read_csv, data)
+    result = parse_rows(table.rows, ctx)
+    result.encoding = table.encoding
     return result
+
+
+def _read(reader, data: bytes) -> Table:
+    """Rows through the shared reader, capped at the largest import; its refusals become FileError."""
+    try:
+        return reader(data, max_rows=MAX_ITEMS)
+    except SpreadsheetRefused as exc:
+        raise FileError(exc.args[0]) from None
 
 
 def item_row(item: dict) -> list:

@@ -49,6 +49,8 @@ class PracticeAnswer(db.Model):
     """One answer: the options chosen (original indexes), whether right, the points earned."""
 
     __tablename__ = "practice_answers"
+    # A paper item is answered once per attempt: a second hand-in can never add a second answer.
+    __table_args__ = (UniqueConstraint("attempt_id", "paper_item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("practice_attempts.id"), index=True)

@@ -1,11 +1,11 @@
 """Banks and questions: list, search, create, edit (versioned), change status, images."""
 
-import hashlib
 from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from exams import access
 from exams.formats.common import ImportContext, ItemError, build_item, key_from_letters, key_true_false
@@ -38,6 +38,10 @@ from lms.authz import ensure_org, org_scope_clause, requires, signed_in
 from lms.extensions import db
 from lms.i18n import _
 from lms.models import Organization
+from lms.storage import HEAD_BYTES, IMAGE_TYPES, FileRefused, current_store, is_digest, sniff
+
+#: Images saved before the file store, as ``<32 hex>.<ext>`` in this folder of the instance folder.
+LEGACY_IMAGE_DIR = "question-images"
 
 
 @bp.get("/")
@@ -46,7 +50,8 @@ def banks():
     rows = db.session.execute(
         select(QuestionBank, func.count(Question.id)).outerjoin(Question, Question.bank_id == QuestionBank.id)
         .where(access.readable_banks_clause(current_user)).group_by(QuestionBank.id)
-        .order_by(QuestionBank.purpose, QuestionBank.name)).all()
+        .order_by(QuestionBank.purpose, QuestionBank.name)
+        .options(joinedload(QuestionBank.organization))).all()
     return render_template("exams/banks.html", rows=rows)
 
 
@@ -74,7 +79,8 @@ def new_bank():
                                 purpose=BankPurpose(form.purpose.data), tier=BankTier(form.tier.data))
             db.session.add(bank)
             db.session.flush()
-            record_event("exams.bank.created", target=bank, organization_id=org.id, code=bank.code)
+            record_event("exams.bank.created", actor=current_user, target=bank, organization_id=org.id,
+                         code=bank.code)
             db.session.commit()
             return redirect(url_for("exams.bank", bank_id=bank.id))
     return render_template("exams/bank_form.html", form=form)
@@ -95,7 +101,9 @@ def bank(bank_id: int):
         query = query.where(Question.qtype == qtype)
     if kp := kp_by_code(request.args.get("kp")):
         query = query.join(KnowledgePoint).where(KnowledgePoint.path.startswith(kp.path))
-    page = db.paginate(query.order_by(Question.id), per_page=current_app.config["PAGE_SIZE"])
+    page = db.paginate(query.order_by(Question.id).options(selectinload(Question.versions),
+                                                           selectinload(Question.knowledge_point)),
+                       per_page=current_app.config["PAGE_SIZE"])
     return render_template("exams/bank.html", bank=bank, page=page, form=EmptyForm(),
                            editable=access.can_edit(current_user, bank), kps=kp_choices(_("Any")),
                            statuses=list(QuestionStatus), qtypes=list(QuestionType))
@@ -130,15 +138,27 @@ def _item_from_form(form: QuestionForm) -> dict:
 
 
 def _save_image(upload) -> str | None:
-    """Store an uploaded image under the instance folder by content hash; return its file name."""
+    """Keep an uploaded image in the file store; return its digest, or None when no file was sent.
+
+    :raises FileRefused: empty, too large, or not a PNG, JPEG, GIF or WebP image by its content.
+    """
     if not upload or not getattr(upload, "filename", ""):
         return None
-    data = upload.read()
-    name = hashlib.sha256(data).hexdigest()[:32] + Path(upload.filename).suffix.lower()[:5]
-    folder = Path(current_app.instance_path) / "question-images"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(data)
-    return name
+    limit = current_app.config["IMAGE_UPLOAD_MAX_BYTES"]
+    return current_store().put(upload.stream, limit=limit, accept=IMAGE_TYPES).digest
+
+
+def _image_refused(form: QuestionForm, reason: str) -> None:
+    """Put the reason an image was refused under the form's image field."""
+    if reason == "too_large":
+        limit_mb = current_app.config["IMAGE_UPLOAD_MAX_BYTES"] // (1024 * 1024)
+        message = _("The image is larger than %(mb)d MB. Nothing was saved.", mb=limit_mb)
+    elif reason == "empty":
+        message = _("The image file is empty. Nothing was saved.")
+    else:
+        message = _("This file is not a PNG, JPEG, GIF or WebP image (judged by its content, not its "
+                    "name). Nothing was saved.")
+    form.image.errors.append(message)
 
 
 def _question_form_page(form, bank, question=None):
@@ -160,7 +180,11 @@ def new_question(bank_id: int):
         if (dup := duplicate_in_bank(bank, item["stem"])) is not None:
             form.stem.errors.append(_("Already in the bank as question %(id)d.", id=dup))
             return _question_form_page(form, bank)
-        item["image"] = _save_image(form.image.data)
+        try:
+            item["image"] = _save_image(form.image.data)
+        except FileRefused as exc:
+            _image_refused(form, exc.args[0])
+            return _question_form_page(form, bank)
         question = create_question(bank, item, current_user, now())
         db.session.commit()
         flash(_("Question saved as a draft."), "success")
@@ -201,7 +225,12 @@ def edit(question_id: int):
         if (dup := duplicate_in_bank(question.bank, item["stem"], question.id)) is not None:
             form.stem.errors.append(_("Already in the bank as question %(id)d.", id=dup))
             return _question_form_page(form, question.bank, question)
-        if image := _save_image(form.image.data):
+        try:
+            image = _save_image(form.image.data)
+        except FileRefused as exc:
+            _image_refused(form, exc.args[0])
+            return _question_form_page(form, question.bank, question)
+        if image:
             item["image"] = image
         version = edit_question(question, item, current_user, now())
         db.session.commit()
@@ -229,15 +258,31 @@ def image(version_id: int):
     bank = version.question.bank
     if not (access.can_read(current_user, bank) or access.can_read(current_user, bank, access.PRACTICE)):
         abort(404)
-    path = Path(current_app.instance_path) / "question-images" / Path(version.image).name
+    if is_digest(version.image):
+        store = current_store()
+        mime = store.mime(version.image)
+        if mime not in IMAGE_TYPES:
+            abort(404)
+        return store.send(version.image, mime, max_age=600)
+    return _legacy_image(version.image)
+
+
+def _legacy_image(name: str) -> Response:
+    """An image saved under its old name; served only if its content is an image, as that type."""
+    path = Path(current_app.instance_path) / LEGACY_IMAGE_DIR / Path(name).name
     if not path.is_file():
         abort(404)
-    mimetype = "image/png" if path.suffix == ".png" else "image/jpeg"
-    return Response(path.read_bytes(), mimetype=mimetype, headers={"Cache-Control": "private, max-age=600"})
+    data = path.read_bytes()
+    mime = sniff(data[:HEAD_BYTES])
+    if mime not in IMAGE_TYPES:
+        # Before content checks, any bytes named .png were kept (HTML among them): never serve those.
+        abort(404)
+    return Response(data, mimetype=mime, headers={"Cache-Control": "private, max-age=600",
+                                                  "X-Content-Type-Options": "nosniff"})
 
 
 @bp.route("/knowledge-points", methods=["GET", "POST"])
-@requires(EXAM_BANK)
+@requires(EXAM_BANK, hide=True)
 def knowledge_points():
     form = KnowledgePointForm()
     form.parent.choices = kp_choices(_("(top level)"))
@@ -246,7 +291,7 @@ def knowledge_points():
             form.code.errors.append(_("This code is taken."))
         else:
             kp = add_knowledge_point(form.code.data, form.name.data, kp_by_code(form.parent.data))
-            record_event("exams.knowledge_point.created", target=kp, code=kp.code)
+            record_event("exams.knowledge_point.created", actor=current_user, target=kp, code=kp.code)
             db.session.commit()
             flash(_("Knowledge point added."), "success")
             return redirect(url_for("exams.knowledge_points"))

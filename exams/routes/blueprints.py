@@ -1,7 +1,5 @@
 """Blueprint pages: create from the rules, edit cells, check the bank, assemble papers, statistics."""
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +12,7 @@ from exams.routes import bp
 from exams.routes.common import int_arg, now
 from exams.services.blueprints import (
     CellLineError,
+    RulesChanged,
     cells_to_text,
     parse_cells,
     principal_paper,
@@ -26,6 +25,7 @@ from exams.services.stats import blueprint_stats
 from lms import catalog
 from lms.audit import record_event
 from lms.authz import can_access_org, ensure_org, has_permission, org_scope_clause, requires, signed_in
+from lms.clock import today
 from lms.extensions import db
 from lms.i18n import _
 from lms.models import Organization, OrgKind, Post
@@ -39,7 +39,7 @@ def _centres():
 
 
 @bp.route("/blueprints", methods=["GET", "POST"])
-@requires(BLUEPRINT)
+@requires(BLUEPRINT, hide=True)
 def blueprints():
     form = NewBlueprintForm()
     form.organization.choices = [(o.id, o.name) for o in _centres()]
@@ -57,7 +57,8 @@ def blueprints():
                 db.session.rollback()
                 flash(_("The rules needed for this paper are not loaded."), "error")
             else:
-                record_event("exams.blueprint.created", target=blueprint, organization_id=org.id)
+                record_event("exams.blueprint.created", actor=current_user, target=blueprint,
+                             organization_id=org.id)
                 db.session.commit()
                 return redirect(url_for("exams.blueprint", blueprint_id=blueprint.id))
     scope = select(Organization.id).where(org_scope_clause(current_user, BLUEPRINT))
@@ -69,8 +70,8 @@ def blueprints():
 def _create(form: NewBlueprintForm, org: Organization) -> Blueprint:
     if form.kind.data == "special_ops_theory":
         return special_ops_theory(org, form.code.data, form.name.data, form.operation_code.data,
-                                  date.today())
-    return principal_paper(org, form.code.data, form.name.data, Post.PRINCIPAL.value, date.today())
+                                  today())
+    return principal_paper(org, form.code.data, form.name.data, Post.PRINCIPAL.value, today())
 
 
 def _blueprint_or_404(blueprint_id: int, perm: str = BLUEPRINT) -> Blueprint:
@@ -142,7 +143,13 @@ def assemble(blueprint_id: int):
     if gaps:
         flash(_("The bank cannot fill this blueprint yet; see the cells listed."), "error")
         return redirect(url_for("exams.blueprint", blueprint_id=blueprint.id, bank=bank.id))
-    ids = assemble_session(blueprint, bank, form.session_ref.data, form.count.data, now(), current_user)
+    try:
+        ids = assemble_session(blueprint, bank, form.session_ref.data, form.count.data, now(),
+                               current_user)
+    except RulesChanged as exc:
+        db.session.rollback()
+        flash(str(exc.args[0]), "error")
+        return redirect(url_for("exams.blueprint", blueprint_id=blueprint.id, bank=bank.id))
     db.session.commit()
     flash(_("%(n)d papers assembled and frozen.", n=len(ids)), "success")
     return redirect(url_for("exams.paper", paper_id=ids[0]))

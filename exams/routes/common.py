@@ -1,18 +1,12 @@
 """Helpers shared by the exams pages."""
 
-from datetime import UTC, datetime
-
 from flask import request
 from sqlalchemy import select
 
 from exams.models import KnowledgePoint
 from exams.services.questions import knowledge_tree
+from lms.clock import now  # noqa: F401  (routes pass it to services explicitly)
 from lms.extensions import db
-
-
-def now() -> datetime:
-    """The current time (routes pass it to services explicitly)."""
-    return datetime.now(UTC)
 
 
 def kp_choices(blank_label=None) -> list[tuple[str, str]]:

@@ -25,8 +25,9 @@ from lms.authz import requires, signed_in
 from lms.extensions import db
 from lms.i18n import _
 from lms.models import ImportStatus
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from lms.spreadsheets import XLSX_MIME
+from lms.staging import ALREADY_HANDLED
+from lms.transitions import commit_once
 
 
 @bp.get("/template.xlsx")
@@ -77,11 +78,10 @@ def review(import_id: int):
 @signed_in
 def confirm(import_id: int):
     staged = _staged_or_404(import_id)
-    if not EmptyForm().validate_on_submit() or staged.status is not ImportStatus.PENDING:
-        flash(_("This upload has already been handled."), "error")
-        return redirect(url_for("exams.review", import_id=staged.id))
-    ids = confirm_import(staged, current_user, now())
-    db.session.commit()
+    done, ids = commit_once(lambda: confirm_import(staged, current_user, now()),
+                           already=ALREADY_HANDLED)
+    if not done:
+        return redirect(url_for("exams.review", import_id=import_id))
     flash(_("%(n)d questions imported as they were in the file.", n=len(ids)), "success")
     return redirect(url_for("exams.bank", bank_id=staged.bank_id))
 
@@ -90,11 +90,10 @@ def confirm(import_id: int):
 @signed_in
 def cancel(import_id: int):
     staged = _staged_or_404(import_id)
-    if EmptyForm().validate_on_submit() and staged.status is ImportStatus.PENDING:
-        cancel_import(staged, current_user)
-        db.session.commit()
+    bank_id = staged.bank_id
+    if commit_once(lambda: cancel_import(staged, current_user), already=ALREADY_HANDLED)[0]:
         flash(_("Upload discarded; nothing was imported."), "info")
-    return redirect(url_for("exams.upload", bank_id=staged.bank_id))
+    return redirect(url_for("exams.upload", bank_id=bank_id))
 
 
 @bp.get("/banks/<int:bank_id>/export.<fmt>")

@@ -10,7 +10,6 @@ from exams import access
 from exams.models import (
     BankPurpose,
     Blueprint,
-    PracticeAttempt,
     Question,
     QuestionBank,
     QuestionStatus,
@@ -19,10 +18,11 @@ from exams.models import (
 from exams.permissions import PRACTICE
 from exams.routes import bp
 from exams.routes.common import kp_by_code, now
-from exams.services.blueprints import validate
+from exams.services.blueprints import RulesChanged, validate
 from exams.services.practice import (
     answer_practice,
     kp_counts,
+    mock_attempt,
     my_attempts,
     next_question,
     practice_attempt,
@@ -35,6 +35,7 @@ from lms.auth.forms import EmptyForm
 from lms.authz import has_permission, requires, signed_in
 from lms.extensions import db
 from lms.models import Organization, Region
+from lms.transitions import commit_once
 
 
 def _practice_bank(bank_id: int) -> QuestionBank:
@@ -115,7 +116,11 @@ def mock_start(bank_id: int):
         abort(404)
     if validate(blueprint, bank):
         return render_template("exams/mock_unavailable.html", bank=bank, blueprint=blueprint), 409
-    attempt = start_mock(current_user, bank, blueprint, now())
+    try:
+        attempt = start_mock(current_user, bank, blueprint, now())
+    except RulesChanged:
+        db.session.rollback()
+        return render_template("exams/mock_unavailable.html", bank=bank, blueprint=blueprint), 409
     db.session.commit()
     return redirect(url_for("exams.mock", attempt_id=attempt.id))
 
@@ -123,15 +128,16 @@ def mock_start(bank_id: int):
 @bp.route("/mock/<int:attempt_id>", methods=["GET", "POST"])
 @signed_in
 def mock(attempt_id: int):
-    attempt = db.session.get(PracticeAttempt, attempt_id)
+    attempt = mock_attempt(attempt_id)
     if attempt is None or attempt.account_id != current_user.id or attempt.paper is None:
         abort(404)
-    if request.method == "POST" and attempt.submitted_at is None and EmptyForm().validate_on_submit():
+    if request.method == "POST":
         shown = {item.id: [int(v) for v in request.form.getlist(f"item-{item.id}") if v.isdigit()]
                  for item in attempt.paper.items}
-        submit_mock(attempt, current_user, shown, now())
-        db.session.commit()
-        return redirect(url_for("exams.mock", attempt_id=attempt.id))
+        # A second click finds the attempt handed in and just shows the result.
+        commit_once(lambda: submit_mock(attempt, current_user, shown, now()), already=None)
+        # attempt_id, not attempt.id: the commit expired the attempt and reading it reloads the paper
+        return redirect(url_for("exams.mock", attempt_id=attempt_id))
     answers = {a.paper_item_id: a for a in attempt.answers}
     return render_template("exams/mock.html", attempt=attempt, paper=attempt.paper, answers=answers,
                            form=EmptyForm())

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from exams.assembly import CellShortage, load_pool, shortages
 from exams.models import Blueprint, BlueprintCell, KnowledgePoint, QuestionBank, QuestionType
 from lms.audit import record_event
+from lms.catalog import citation
 from lms.extensions import db
 from lms.i18n import _l
 from lms.models import Account, Organization, Post
@@ -16,6 +17,18 @@ from lms.rules import rule_at
 #: Principal/safety-manager mix: the counts are [U] in the domain reference, so they stay data.
 PRINCIPAL_DEFAULT_MIX = {"true_false": 50, "single": 40, "multiple": 10}
 
+#: Rules whose value a paper takes at the exam's date (not the blueprint's), and the paper field.
+RULED_FIELDS = {
+    "special_ops.exam.theory_minutes": "duration_minutes",
+    "special_ops.exam.pass_mark": "pass_mark",
+    "principal_certificate.exam.minutes": "duration_minutes",
+    "principal_certificate.exam.pass_mark": "pass_mark",
+}
+
+
+class RulesChanged(ValueError):
+    """A rule the blueprint's questions were laid out by has another value on the exam's date."""
+
 
 def _versions(*answers) -> dict:
     return {a.key: {"value": a.value, "version": a.version, "tag": a.tag} for a in answers}
@@ -23,10 +36,11 @@ def _versions(*answers) -> dict:
 
 def special_ops_theory(org: Organization, code: str, name: str, operation_code: str,
                        today: date) -> Blueprint:
-    """The special-operations theory paper: counts, points, minutes and pass mark from the rules."""
-    paper = rule_at("special_ops.exam.theory_paper", today)
-    minutes = rule_at("special_ops.exam.theory_minutes", today)
-    mark = rule_at("special_ops.exam.pass_mark", today)
+    """The special-operations theory paper: counts, points, minutes and pass mark from the rules
+    in force where the organization is."""
+    paper = rule_at("special_ops.exam.theory_paper", today, org.region)
+    minutes = rule_at("special_ops.exam.theory_minutes", today, org.region)
+    mark = rule_at("special_ops.exam.pass_mark", today, org.region)
     each = paper.value["points_each"]
     blueprint = Blueprint(code=code, name=name, exam_kind="special_ops_theory", organization=org,
                           post=Post.SPECIAL_OPERATIONS.value, operation_code=operation_code,
@@ -43,8 +57,8 @@ def special_ops_theory(org: Organization, code: str, name: str, operation_code: 
 def principal_paper(org: Organization, code: str, name: str, post: str, today: date,
                     mix: dict[str, int] | None = None) -> Blueprint:
     """Principal / safety-manager paper: pass mark and minutes from the rules, the mix is data."""
-    minutes = rule_at("principal_certificate.exam.minutes", today)
-    mark = rule_at("principal_certificate.exam.pass_mark", today)
+    minutes = rule_at("principal_certificate.exam.minutes", today, org.region)
+    mark = rule_at("principal_certificate.exam.pass_mark", today, org.region)
     mix = mix or PRINCIPAL_DEFAULT_MIX
     blueprint = Blueprint(code=code, name=name, exam_kind="principal", organization=org, post=post,
                           duration_minutes=minutes.value, pass_mark=mark.value,
@@ -54,6 +68,28 @@ def principal_paper(org: Organization, code: str, name: str, post: str, today: d
     db.session.add(blueprint)
     db.session.flush()
     return blueprint
+
+
+def terms_on(blueprint: Blueprint, exam_date: date) -> dict:
+    """Duration, pass mark and rule versions a paper for an exam on ``exam_date`` carries.
+
+    Values governed by a rule come from the rule in force on the exam's date where the blueprint's
+    organization is, whatever was in force when the blueprint was made. A rule that decided the
+    layout of the questions (the paper's composition) must still hold, else RulesChanged.
+    """
+    region = blueprint.organization.region
+    terms = {"duration_minutes": blueprint.duration_minutes, "pass_mark": blueprint.pass_mark}
+    versions = {}
+    for key, recorded in blueprint.rule_versions.items():
+        answer = rule_at(key, exam_date, region)
+        versions[key] = {"value": answer.value, "version": answer.version, "tag": answer.tag}
+        if key in RULED_FIELDS:
+            terms[RULED_FIELDS[key]] = answer.value
+        elif answer.value != recorded["value"]:
+            raise RulesChanged(_l("On %(day)s the paper is laid out by another rule (%(version)s) than "
+                                  "the one this blueprint was made with. Make a new blueprint from "
+                                  "the rules.", day=exam_date.isoformat(), version=citation(answer.version)))
+    return {**terms, "rule_versions": versions}
 
 
 class CellLineError(ValueError):

@@ -1,6 +1,5 @@
 """Stage an upload for review, then write every valid item in one go; exports of a whole bank."""
 
-import io
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -16,6 +15,8 @@ from lms.audit import record_event
 from lms.extensions import db
 from lms.i18n import _l
 from lms.models import Account, ImportStatus
+from lms.spreadsheets import append_row, save_workbook
+from lms.staging import leave_pending
 
 
 def stage_import(bank: QuestionBank, uploader: Account, filename: str, data: bytes, *,
@@ -44,11 +45,13 @@ def stage_import(bank: QuestionBank, uploader: Account, filename: str, data: byt
 
 
 def confirm_import(staged: QuestionImport, actor: Account | None, now: datetime) -> list[int]:
-    """Write the valid items of a pending import; the caller commits them all at once."""
-    if staged.status is not ImportStatus.PENDING:
-        raise ValueError("this import is no longer pending")
+    """Write the valid items of a pending import; the caller commits them all at once.
+
+    :raises AlreadyChanged: the import is no longer pending (perhaps confirmed by a request running
+        alongside); nothing is written.
+    """
+    leave_pending(staged, ImportStatus.CONFIRMED)
     ids = write_items(staged.bank, staged.items, actor, now)
-    staged.status = ImportStatus.CONFIRMED
     db.session.flush()
     record_event("exams.import.confirmed", actor=actor, target=staged,
                  organization_id=staged.bank.organization_id, bank=staged.bank.code,
@@ -57,8 +60,8 @@ def confirm_import(staged: QuestionImport, actor: Account | None, now: datetime)
 
 
 def cancel_import(staged: QuestionImport, actor: Account) -> None:
-    """Discard a pending import."""
-    staged.status = ImportStatus.CANCELLED
+    """Discard a pending import; raises AlreadyChanged when it is no longer pending."""
+    leave_pending(staged, ImportStatus.CANCELLED)
     record_event("exams.import.cancelled", actor=actor, target=staged,
                  organization_id=staged.bank.organization_id)
 
@@ -72,20 +75,18 @@ def bank_items(bank: QuestionBank) -> list[dict]:
 
 
 def workbook_bytes(items: list[dict]) -> bytes:
-    """The Excel template, with ``items`` as rows (none for the blank template)."""
+    """The Excel template, with ``items`` as rows; text that looks like a formula stays text."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "题库 Questions"
-    sheet.append([header for _f, header in COLUMNS])
+    append_row(sheet, [header for _f, header in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     sheet.column_dimensions["B"].width = 60
     for item in items:
-        sheet.append(item_row(item))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        append_row(sheet, item_row(item))
+    return save_workbook(workbook)
 
 
 TEMPLATE_EXAMPLES = [

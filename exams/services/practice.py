@@ -1,9 +1,11 @@
 """Practice by knowledge point with instant feedback, the wrong-answer book and mock exams."""
 
 import random
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from exams.assembly import derive_seed
 from exams.grading import score_answer
@@ -11,6 +13,8 @@ from exams.models import (
     AttemptKind,
     Blueprint,
     KnowledgePoint,
+    Paper,
+    PaperItem,
     PaperPurpose,
     PracticeAnswer,
     PracticeAttempt,
@@ -24,6 +28,8 @@ from exams.services.papers import assemble_one
 from lms.audit import record_event
 from lms.extensions import db
 from lms.models import Account
+from lms.signals import result_recorded
+from lms.transitions import change_or_raise
 
 
 def _published_in(bank: QuestionBank, kp: KnowledgePoint | None):
@@ -70,21 +76,58 @@ def practice_attempt(account: Account, bank: QuestionBank, kp: KnowledgePoint | 
     return attempt
 
 
+@dataclass(frozen=True)
+class BookMark:
+    """One graded answer as the wrong-answer book sees it."""
+
+    question_id: int
+    version_id: int
+    correct: bool
+    chosen: list[int]
+
+
+_BOOK_COLUMNS = ("times_wrong", "question_version_id", "last_chosen", "last_wrong_at", "resolved")
+
+
+def book_answers(account: Account, marks: list[BookMark], now: datetime, source: str) -> None:
+    """Enter wrong answers in the learner's wrong-answer book and resolve entries answered right."""
+    # One read and at most two writes however many answers, so a mock paper is not graded per item.
+    if not marks:
+        return
+    rows = db.session.execute(select(WrongAnswer.id, WrongAnswer.question_id,
+                                     *[getattr(WrongAnswer, c) for c in _BOOK_COLUMNS]).where(
+        WrongAnswer.account_id == account.id,
+        WrongAnswer.question_id.in_({m.question_id for m in marks})))
+    book = {row.question_id: dict(row._mapping) for row in rows}
+    before = {question_id: dict(state) for question_id, state in book.items()}
+    for mark in marks:  # in order, so a question met twice counts as it did one by one
+        _apply_mark(book, mark, now)
+    added = [dict(state, account_id=account.id, source=source)
+             for question_id, state in book.items() if question_id not in before]
+    changed = [{key: state[key] for key in ("id", *_BOOK_COLUMNS)}
+               for question_id, state in book.items()
+               if question_id in before and state != before[question_id]]
+    if added:
+        db.session.execute(insert(WrongAnswer), added)
+    if changed:
+        db.session.execute(update(WrongAnswer), changed)
+
+
+def _apply_mark(book: dict[int, dict], mark: BookMark, now: datetime) -> None:
+    state = book.get(mark.question_id)
+    if mark.correct:
+        if state is not None:
+            state["resolved"] = True
+        return
+    if state is None:
+        state = book[mark.question_id] = {"question_id": mark.question_id, "times_wrong": 0}
+    state.update(times_wrong=state["times_wrong"] + 1, question_version_id=mark.version_id,
+                 last_chosen=mark.chosen, last_wrong_at=now, resolved=False)
+
+
 def _book(account: Account, version: QuestionVersion, correct: bool, chosen: list[int],
           now: datetime, source: str) -> None:
-    entry = db.session.scalar(select(WrongAnswer).where(
-        WrongAnswer.account_id == account.id, WrongAnswer.question_id == version.question_id))
-    if correct:
-        if entry is not None:
-            entry.resolved = True
-        return
-    if entry is None:
-        entry = WrongAnswer(account_id=account.id, question_id=version.question_id, times_wrong=0,
-                            question_version_id=version.id, source=source)
-        db.session.add(entry)
-    entry.times_wrong += 1
-    entry.question_version_id, entry.last_chosen, entry.last_wrong_at = version.id, chosen, now
-    entry.resolved = False
+    book_answers(account, [BookMark(version.question_id, version.id, correct, chosen)], now, source)
 
 
 def answer_practice(attempt: PracticeAttempt, account: Account, version: QuestionVersion,
@@ -121,25 +164,44 @@ def start_mock(account: Account, bank: QuestionBank, blueprint: Blueprint, now: 
     return attempt
 
 
+def mock_attempt(attempt_id: int) -> PracticeAttempt | None:
+    """A mock attempt with its paper, items, their question versions and the answers loaded up front."""
+    paper = joinedload(PracticeAttempt.paper)
+    return db.session.scalar(select(PracticeAttempt).where(PracticeAttempt.id == attempt_id).options(
+        paper.joinedload(Paper.blueprint),
+        paper.selectinload(Paper.items).joinedload(PaperItem.version).joinedload(QuestionVersion.question),
+        selectinload(PracticeAttempt.answers)))
+
+
 def submit_mock(attempt: PracticeAttempt, account: Account, shown: dict[int, list[int]],
                 now: datetime) -> PracticeAttempt:
-    """Grade every item against the paper's frozen key; ``shown`` maps item id to shown positions."""
+    """Grade every item against the paper's frozen key; ``shown`` maps item id to shown positions.
+
+    :raises AlreadyChanged: the attempt was handed in already (a double click); nothing is written.
+    """
+    change_or_raise(attempt, PracticeAttempt.submitted_at.is_(None), submitted_at=now)
+    # With the attempt from mock_attempt nothing is read per item; answers and book are bulk writes.
     paper = attempt.paper
-    total = 0.0
+    answers, marks = [], []
     for item in paper.items:
         picks = sorted(p for p in shown.get(item.id, []) if 0 <= p < max(2, len(item.option_order)))
         correct, points = score_answer(item.qtype, item.key, picks, item.points, paper.partial_credit)
         original = [item.option_order[p] for p in picks] if item.option_order else picks
-        db.session.add(PracticeAnswer(attempt_id=attempt.id, question_version_id=item.question_version_id,
-                                      paper_item_id=item.id, chosen=original, correct=correct,
-                                      points=points, answered_at=now))
-        _book(account, item.version, correct, original, now, "mock")
-        total += points
-    attempt.score, attempt.submitted_at = round(total, 2), now
-    attempt.passed = total >= paper.pass_mark
+        answers.append({"attempt_id": attempt.id, "question_version_id": item.question_version_id,
+                        "paper_item_id": item.id, "chosen": original, "correct": correct,
+                        "points": points, "answered_at": now})
+        marks.append(BookMark(item.question_id, item.question_version_id, correct, original))
+    if answers:
+        db.session.execute(insert(PracticeAnswer), answers)
+        db.session.expire(attempt, ["answers"])  # written around the ORM: read them afresh
+    book_answers(account, marks, now, "mock")
+    total = sum(a["points"] for a in answers)
+    attempt.score, attempt.passed = round(total, 2), total >= paper.pass_mark
     db.session.flush()
     record_event("exams.mock.submitted", actor=account, target=attempt, score=attempt.score,
                  passed=attempt.passed)
+    result_recorded.send(attempt, person_id=account.person_id, passed=attempt.passed, actor=account,
+                         now=now)
     return attempt
 
 

@@ -7,9 +7,10 @@ from lms.models.person import Employment, Person, Post
 from lms.models.region import Region, RegionLevel
 from lms.models.roster import ImportStatus, RosterImport
 from lms.models.rules import RuleValue
+from lms.models.security import LoginThrottle, SignIn
 
 __all__ = [
-    "Account", "ApiToken", "AuditEvent", "Employment", "ImportStatus", "OrgKind",
+    "Account", "ApiToken", "AuditEvent", "Employment", "ImportStatus", "LoginThrottle", "OrgKind",
     "Organization", "Person", "Post", "Region", "RegionLevel", "RoleGrant", "RosterImport",
-    "RuleValue",
+    "RuleValue", "SignIn",
 ]

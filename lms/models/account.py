@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -25,9 +25,6 @@ class Account(UserMixin, db.Model):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), unique=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Last sign-out: whatever was issued to the browser before it (study tickets) stops counting.
     signed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -41,6 +38,11 @@ class Account(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
+
+
+# Sign-in looks usernames up case-insensitively; this index serves that lookup and keeps "Alice"
+# and "alice" from being two accounts.
+Index("ix_accounts_username_lower", func.lower(Account.username), unique=True)
 
 
 class RoleGrant(db.Model):

@@ -1,7 +1,6 @@
 """Roster spreadsheet columns and the words accepted for each post."""
 
 from lms.i18n import _l
-from lms.models import Post
 
 #: (field, header written in the template, accepted header spellings in lower case)
 COLUMNS = [
@@ -25,24 +24,10 @@ COLUMN_LABELS = {
     "start_date": _l("Start date"),
 }
 
-POST_WORDS = {
-    Post.PRINCIPAL: {"主要负责人", "principal", "principal person in charge"},
-    Post.SAFETY_MANAGER: {"安全管理人员", "安全生产管理人员", "safety manager", "safety_manager"},
-    Post.SPECIAL_OPERATIONS: {"特种作业人员", "special operations", "special-operations worker",
-                              "special_operations"},
-    Post.OTHER: {"其他从业人员", "其他", "other", "other employee"},
-}
-
 #: What the template's drop-down offers for the post column.
 POST_TEMPLATE_VALUES = ["主要负责人", "安全管理人员", "特种作业人员", "其他从业人员"]
 
 MAX_ROWS = 5000
-
-
-def post_from_text(text: str) -> Post | None:
-    """Post named by a cell, in Chinese or English; None when unrecognised."""
-    wanted = text.strip().lower()
-    return next((post for post, words in POST_WORDS.items() if wanted in words), None)
 
 
 def field_for_header(header: str) -> str | None:

@@ -1,18 +1,15 @@
 """Read a roster workbook into checked rows; nothing here touches the database."""
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from lms.catalog import find_subtype_by_name
 from lms.i18n import _l
 from lms.idcard import InvalidIdNumber, validate_id_number
+from lms.labels import post_from_text
 from lms.models import Post
-from lms.roster.columns import COLUMN_LABELS, MAX_ROWS, REQUIRED, field_for_header, post_from_text
+from lms.roster.columns import COLUMN_LABELS, MAX_ROWS, REQUIRED, field_for_header
+from lms.spreadsheets import SpreadsheetRefused, read_xlsx
 
 
 class RosterFileError(ValueError):
@@ -28,18 +25,11 @@ class ParsedRoster:
 
 
 def read_workbook_rows(data: bytes) -> list[tuple]:
-    """All rows of the first sheet, or RosterFileError when the bytes are not an Excel workbook."""
-    if not data.startswith(b"PK\x03\x04"):
-        raise RosterFileError(_l("This file is not an Excel workbook (.xlsx)."))
+    """The first sheet's rows, or RosterFileError when the file is no workbook or breaks a limit."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise RosterFileError(_l("This file is not an Excel workbook (.xlsx).")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2))
-    finally:
-        workbook.close()
+        return read_xlsx(data, max_rows=MAX_ROWS).rows
+    except SpreadsheetRefused as exc:
+        raise RosterFileError(exc.args[0]) from None
 
 
 def parse_roster(data: bytes, *, today: date) -> ParsedRoster:
@@ -48,8 +38,6 @@ def parse_roster(data: bytes, *, today: date) -> ParsedRoster:
     if not rows:
         raise RosterFileError(_l("The workbook is empty."))
     columns = _map_header(rows[0])
-    if len(rows) - 1 > MAX_ROWS:
-        raise RosterFileError(_l("A roster may have at most %(n)d rows.", n=MAX_ROWS))
     result, seen = ParsedRoster(), {}
     for number, values in enumerate(rows[1:], start=2):
         cells = {name: values[i] if i < len(values) else None for name, i in columns.items()}

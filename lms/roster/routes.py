@@ -1,12 +1,12 @@
 """Roster upload, review and confirmation pages."""
 
 import io
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms import clock
 from lms.auth.forms import EmptyForm
 from lms.authz import ensure_org, org_scope_clause, requires
 from lms.extensions import db
@@ -17,10 +17,11 @@ from lms.roster.forms import RosterUploadForm
 from lms.roster.parser import RosterFileError
 from lms.roster.services import cancel_roster, confirm_roster, stage_roster
 from lms.roster.template import build_template
+from lms.spreadsheets import XLSX_MIME
+from lms.staging import ALREADY_HANDLED
+from lms.transitions import commit_once
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _enterprises():
@@ -39,7 +40,7 @@ def upload():
         org = ensure_org(Perm.ROSTER_IMPORT, db.session.get(Organization, form.organization.data))
         try:
             staged = stage_roster(org, current_user, form.file.data.filename or "roster.xlsx",
-                                  form.file.data.read(), today=date.today())
+                                  form.file.data.read(), today=clock.today())
         except RosterFileError as exc:
             db.session.rollback()
             form.file.errors.append(str(exc))
@@ -77,11 +78,10 @@ def review(import_id: int):
 @requires(Perm.ROSTER_IMPORT)
 def confirm(import_id: int):
     staged = _staged_or_404(import_id)
-    if not EmptyForm().validate_on_submit() or staged.status is not ImportStatus.PENDING:
-        flash(_("This upload has already been handled."), "error")
-        return redirect(url_for("roster.review", import_id=staged.id))
-    added = confirm_roster(staged, current_user)
-    db.session.commit()
+    done, added = commit_once(lambda: confirm_roster(staged, current_user, now=clock.now()),
+                              already=ALREADY_HANDLED)
+    if not done:
+        return redirect(url_for("roster.review", import_id=import_id))
     flash(_("%(n)d employees added to the roster.", n=len(added)), "success")
     return redirect(url_for("web.organization", org_id=staged.organization_id))
 
@@ -90,8 +90,6 @@ def confirm(import_id: int):
 @requires(Perm.ROSTER_IMPORT)
 def cancel(import_id: int):
     staged = _staged_or_404(import_id)
-    if EmptyForm().validate_on_submit() and staged.status is ImportStatus.PENDING:
-        cancel_roster(staged, current_user)
-        db.session.commit()
+    if commit_once(lambda: cancel_roster(staged, current_user), already=ALREADY_HANDLED)[0]:
         flash(_("Upload discarded; nothing was imported."), "info")
     return redirect(url_for("roster.upload"))

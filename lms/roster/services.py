@@ -1,6 +1,6 @@
 """Stage a roster upload for review, then write the confirmed rows as people and employments."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -10,6 +10,8 @@ from lms.i18n import _l
 from lms.idcard import birth_date_of
 from lms.models import Account, Employment, ImportStatus, Organization, Person, Post, RosterImport
 from lms.roster.parser import parse_roster
+from lms.signals import employment_started
+from lms.staging import leave_pending
 
 
 def stage_roster(org: Organization, uploader: Account, filename: str, data: bytes,
@@ -47,10 +49,12 @@ def conflict_reason(org: Organization, row: dict):
     return _l("Already on the roster in this post.") if current else None
 
 
-def confirm_roster(staged: RosterImport, actor: Account) -> list[Employment]:
-    """Write the valid rows of a pending upload; rows that now clash are skipped and reported."""
-    if staged.status is not ImportStatus.PENDING:
-        raise ValueError("this upload is no longer pending")
+def confirm_roster(staged: RosterImport, actor: Account, *, now: datetime) -> list[Employment]:
+    """Write the valid rows of a pending upload; rows that now clash are skipped and reported.
+
+    :raises AlreadyChanged: the upload is no longer pending; nothing is written.
+    """
+    leave_pending(staged, ImportStatus.CONFIRMED)
     org = db.session.get(Organization, staged.organization_id)
     added, skipped = [], []
     for row in staged.valid_rows:
@@ -58,8 +62,9 @@ def confirm_roster(staged: RosterImport, actor: Account) -> list[Employment]:
             skipped.append(row["row"])
             continue
         added.append(_add_employment(org, row))
-    staged.status = ImportStatus.CONFIRMED
     db.session.flush()
+    for employment in added:
+        employment_started.send(employment, actor=actor, now=now)
     record_event("roster.imported", actor=actor, target=staged, organization_id=org.id,
                  added=len(added), skipped_rows=skipped, rejected_rows=len(staged.errors),
                  employment_ids=[e.id for e in added])
@@ -83,7 +88,7 @@ def _add_employment(org: Organization, row: dict) -> Employment:
 
 
 def cancel_roster(staged: RosterImport, actor: Account) -> None:
-    """Discard a pending upload."""
-    staged.status = ImportStatus.CANCELLED
+    """Discard a pending upload; raises AlreadyChanged when it is no longer pending."""
+    leave_pending(staged, ImportStatus.CANCELLED)
     record_event("roster.cancelled", actor=actor, target=staged,
                  organization_id=staged.organization_id)

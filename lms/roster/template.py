@@ -1,13 +1,12 @@
 """Build the downloadable roster template workbook."""
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from lms.catalog import operation_categories
 from lms.roster.columns import COLUMNS, MAX_ROWS, POST_TEMPLATE_VALUES
+from lms.spreadsheets import append_row, save_workbook
 
 
 def build_template() -> bytes:
@@ -15,8 +14,8 @@ def build_template() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "花名册 Roster"
-    sheet.append([header for _f, header, _w in COLUMNS])
-    sheet.append(["张三", "320213199001011237", "特种作业人员", "1.2", "动力车间", "2024-03-01"])
+    append_row(sheet, [header for _f, header, _w in COLUMNS])
+    append_row(sheet, ["张三", "320213199001011237", "特种作业人员", "1.2", "动力车间", "2024-03-01"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -27,16 +26,14 @@ def build_template() -> bytes:
     sheet.add_data_validation(posts)
     posts.add(f"C2:C{MAX_ROWS + 1}")
     _add_code_sheet(workbook)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return save_workbook(workbook)
 
 
 def _add_code_sheet(workbook: Workbook) -> None:
     codes = workbook.create_sheet("操作项目代码 Codes")
-    codes.append(["代码 Code", "作业类别 Category", "操作项目 Sub-type", "English"])
+    append_row(codes, ["代码 Code", "作业类别 Category", "操作项目 Sub-type", "English"])
     for category in operation_categories():
         for sub in category["subtypes"]:
-            codes.append([sub["code"], category["zh"], sub["zh"], sub["en"]])
+            append_row(codes, [sub["code"], category["zh"], sub["zh"], sub["en"]])
     codes.column_dimensions["C"].width = 30
     codes.column_dimensions["D"].width = 40

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms import clock
 from lms.accounts import GrantRefused, create_account, grant_role, is_system_admin, revoke_grant
 from lms.auth.forms import EmptyForm
 from lms.authz import org_scope_clause, requires, visible_org_ids
@@ -71,7 +72,7 @@ def accounts():
 def _person_for(form: CreateAccountForm, org: Organization | None) -> Person | None:
     if not form.id_number.data:
         return None
-    number = validate_id_number(form.id_number.data)
+    number = validate_id_number(form.id_number.data, today=clock.today())
     person = db.session.scalar(select(Person).where(Person.id_number == number))
     employed = person is not None and org is not None and db.session.scalar(
         select(Employment.id).where(Employment.person_id == person.id,
@@ -126,5 +127,5 @@ def revoke(account_id: int, grant_id: int):
     grant = next((g for g in target.grants if g.id == grant_id), None)
     if grant is None or not EmptyForm().validate_on_submit():
         abort(404)
-    _apply(lambda: revoke_grant(current_user, grant), _("Role revoked."))
+    _apply(lambda: revoke_grant(current_user, grant, now=clock.now()), _("Role revoked."))
     return redirect(url_for("web.account", account_id=target.id))

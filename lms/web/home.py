@@ -18,16 +18,17 @@ def home():
     return render_template("web/home.html")
 
 
-@bp.get("/lang/<code>")
+@bp.post("/lang")
 @public
-def set_language(code: str):
+def set_language():
+    code = request.form.get("code", "")
     if code not in current_app.config["LANGUAGES"]:
-        abort(404)
+        abort(400)
     session["lang"] = code
     if current_user.is_authenticated:
         current_user.locale = code
         db.session.commit()
-    return redirect(safe_next(request.args.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.get("/dashboard")

@@ -28,7 +28,7 @@ def test_home_language_switch_sign_in_and_out(live_server, page, regulator, shoo
     assert axe_check(page) > 0
     shoot(page, "home-zh")
 
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("button", name="English").click()
     page.wait_for_url("**/")
     assert page.locator("h1").inner_text() == "Work Safety Training"
     assert page.locator("html").get_attribute("lang") == "en"
@@ -47,7 +47,7 @@ def test_home_language_switch_sign_in_and_out(live_server, page, regulator, shoo
     axe_check(page)
     shoot(page, "dashboard-en")
 
-    page.get_by_role("link", name="中文").click()
+    page.get_by_role("button", name="中文").click()
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="单位").click()
     page.wait_for_url("**/organizations")
     assert page.get_by_role("link", name="无锡恒通化工有限公司").is_visible()
@@ -59,8 +59,20 @@ def test_home_language_switch_sign_in_and_out(live_server, page, regulator, shoo
     axe_check(page)
     shoot(page, "rules-zh")
 
-    page.get_by_role("button", name="退出").click()
+    page.get_by_role("link", name=regulator.display_name).click()
+    page.wait_for_url("**/account/security")
+    assert page.get_by_role("heading", name="本账号的登录").is_visible()
+    assert page.locator("tbody tr").count() == 1
+    axe_check(page)
+    shoot(page, "account-security-zh")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "session")
+
+    page.get_by_role("button", name="退出", exact=True).click()
     page.wait_for_url("**/")
     assert page.get_by_text("您已退出登录。").is_visible()
+    page.goto(live_server + "/dashboard")
+    assert "/login" in page.url
+    # The cookie as it was before signing out opens nothing either.
+    page.context.add_cookies([cookie])
     page.goto(live_server + "/dashboard")
     assert "/login" in page.url

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from courses.clock import local_tz
 from courses.models import InductionRecord, WorkAbsence
 from courses.requirements import Calculator
+from lms.clock import local_tz
 from lms.extensions import db
 from lms.models import Employment, Post, RuleValue
 

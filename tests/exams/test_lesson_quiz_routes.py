@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import func, select
 
 from courses.archive import build_archive
-from courses.clock import local_tz
 from exams.course_hooks import archive_rows
 from exams.models import LessonQuiz, PracticeAttempt, QuestionVersion, WrongAnswer
 from exams.services.blueprints import special_ops_theory
 from exams.services.lesson_quiz import attach_quiz
 from exams.services.practice import start_mock, submit_mock
+from lms.clock import local_tz
 from lms.extensions import db
 from lms.models import RoleGrant
 from lms.roles import Role

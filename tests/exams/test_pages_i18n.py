@@ -42,7 +42,8 @@ PAGES = ["/exams/", "/exams/banks/new", "/exams/banks/1", "/exams/banks/1/questi
 
 #: Format, encoding and keyword names that stay as they are in Chinese text (like "Excel" in the core
 #: list), plus the example answer letters "ACD".
-FORMAT_NAMES = {"Moodle", "XML", "GIFT", "Aiken", "PNG", "JPEG", "UTF", "GBK", "CATEGORY", "ACD"}
+FORMAT_NAMES = {"Moodle", "XML", "GIFT", "Aiken", "PNG", "JPEG", "GIF", "WebP", "UTF", "GBK", "CATEGORY",
+                "ACD"}
 
 
 @pytest.mark.parametrize("path", PAGES)

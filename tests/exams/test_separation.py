@@ -143,3 +143,15 @@ def test_trainer_may_edit_own_practice_bank_only(client, login, trainer, ent, pr
     assert client.get(f"/exams/banks/{practice_bank.id}/questions/new").status_code == 404
     with app.test_request_context():
         assert url_for("exams.banks") == "/exams/"
+
+
+def test_trainer_gets_404_not_403_on_every_exams_page_without_an_object(app, client, login, trainer):
+    """A 403 would tell the trainer the exam side exists; every refusal reads as absence."""
+    login("trainer")
+    # The learner's practice pages are not part of the exam side; a trainer may learn they exist.
+    pages = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("exams")
+             and not r.arguments and "GET" in r.methods and not r.rule.startswith("/exams/practice")]
+    statuses = {r.rule: client.get(r.rule).status_code for r in pages}
+    assert "/exams/blueprints" in statuses and "/exams/knowledge-points" in statuses
+    assert statuses["/exams/blueprints"] == 404 and statuses["/exams/knowledge-points"] == 404
+    assert not [rule for rule, status in statuses.items() if status == 403]

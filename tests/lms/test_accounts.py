@@ -2,6 +2,7 @@
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lms.accounts import GrantRefused, grant_role
 from lms.extensions import db
@@ -101,4 +102,16 @@ def test_audit_events_cannot_be_changed_or_deleted(world):
     db.session.delete(db.session.scalar(select(AuditEvent)))
     with pytest.raises(AuditLogIsAppendOnly):
         db.session.commit()
+    db.session.rollback()
+
+
+def test_usernames_differing_only_in_case_are_one_name(world):
+    from lms.accounts import create_account
+
+    with pytest.raises(GrantRefused):
+        create_account(world["admin"], username="BOB", display_name="Bob", password="a-long-password",
+                       role=Role.LEARNER, org=world["ent"])
+    db.session.add(Account(username="Bob", display_name="x", password_hash="x"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
     db.session.rollback()

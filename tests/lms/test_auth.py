@@ -1,14 +1,11 @@
-"""Sign-in: hashing, lockout, throttling, cookie flags, CSRF and safe redirects."""
+"""Sign-in: hashing, throttling, cookie flags, CSRF and safe redirects."""
 
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from lms.auth.services import authenticate
 from lms.extensions import db
-from lms.models import Account, AuditEvent
-from lms.models.base import utcnow
+from lms.models import AuditEvent
 from lms.roles import Role
 
 from support import PASSWORD
@@ -41,35 +38,6 @@ def test_wrong_password_says_so_and_is_audited(client, admin):
     db.session.expire_all()
     actions = db.session.scalars(select(AuditEvent.action)).all()
     assert actions == ["auth.login_failed"]
-
-
-def test_account_locks_after_repeated_failures_even_for_the_right_password(app, client, admin):
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        client.post("/login", data={"username": "alice", "password": "wrong"})
-    response = client.post("/login", data={"username": "alice", "password": PASSWORD},
-                           headers={"Accept-Language": "en"})
-    assert response.status_code == 200
-    assert b"locked until" in response.data
-    db.session.expire_all()
-    assert db.session.get(Account, admin.id).locked_until is not None
-
-
-def test_lock_expires(app, admin):
-    now = utcnow()
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        authenticate("alice", "wrong", now=now)
-    assert authenticate("alice", PASSWORD, now=now + timedelta(minutes=1)).reason == "locked"
-    later = now + app.config["LOGIN_LOCK_DURATION"] + timedelta(seconds=1)
-    assert authenticate("alice", PASSWORD, now=later).account is not None
-
-
-def test_failures_outside_the_window_do_not_add_up(app, admin):
-    start = utcnow()
-    window = app.config["LOGIN_FAILURE_WINDOW"]
-    for i in range(app.config["LOGIN_MAX_FAILURES"] - 1):
-        authenticate("alice", "wrong", now=start + i * timedelta(seconds=1))
-    outcome = authenticate("alice", "wrong", now=start + window + timedelta(minutes=1))
-    assert outcome.reason == "invalid"
 
 
 def test_login_form_is_throttled_per_client(app, client, admin):

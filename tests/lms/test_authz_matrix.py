@@ -1,11 +1,20 @@
-"""Role x route matrix: outside its scope every role is refused (403/404) and sees no foreign data.
+"""Role x route matrix: outside its scope every role is refused and sees no foreign data.
+
+An object outside the caller's scope answers 404, exactly as a missing one does, so its existence
+does not leak; only a role lacking a page's permission altogether gets that page's 403.
+
+The out-of-scope records belong to an enterprise placed once in another province (Lu'an, Anhui)
+and once in a neighbouring city of the same province (Wujiang district of Suzhou, next to the
+Wuxi grants of the home roles): a scope widened to the grant's parent region shows up there.
 
 Domain packages add their routes through plug-in modules next to this suite (``tests/matrix_<pkg>.py``)
-that define ``extend_world(world, make)`` (create out-of-scope records, append their marker texts to
-``world["secrets"]``) and ``cases(world)`` (requests per endpoint, in the format of ``cases`` below).
+that define ``extend_world(world, make)`` (create out-of-scope records in ``world["place"]``, append
+their marker texts to ``world["secrets"]``) and ``cases(world)`` (requests per endpoint, in the format
+of ``cases`` below).
 """
 
 import importlib
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
@@ -17,8 +26,26 @@ from lms.extensions import db
 from lms.models import Account, ApiToken, ImportStatus, OrgKind, Post, RoleGrant, RosterImport
 from lms.roles import Perm, Role
 
-#: Text that belongs to the out-of-scope enterprise in Lu'an; no Wuxi-side page may show it.
-SECRETS = ["六安乙秘密矿业", "乙秘密员工", "乙导入者", "b_admin"]
+
+@dataclass(frozen=True)
+class Place:
+    """Where the out-of-scope records lie: a region code and a prefix for their marker texts."""
+
+    region: str
+    prefix: str
+    #: In Jiangsu like the home grants (what a package shares province-wide is not foreign there).
+    home_province: bool
+
+
+#: Jin'an district of Lu'an (Anhui), and Wujiang district of Suzhou (Jiangsu, like Wuxi).
+PLACES = {"other_province": Place("341502", "六安", home_province=False),
+          "neighbouring_city": Place("320509", "吴江", home_province=True)}
+
+
+def core_secrets(place: Place) -> list[str]:
+    """Text that belongs to the out-of-scope enterprise; no Wuxi-side page may show it."""
+    return [f"{place.prefix}乙秘密矿业", f"{place.prefix}乙秘密员工", f"{place.prefix}乙导入者", "b_admin"]
+
 
 #: Plug-in modules of the domain packages, imported when present.
 PLUGIN_NAMES = ("matrix_courses", "matrix_exams", "matrix_certificates")
@@ -40,20 +67,22 @@ HOME_ROLES = {
 }
 
 
-@pytest.fixture
-def world(make):
+@pytest.fixture(params=list(PLACES))
+def world(request, make):
+    place = PLACES[request.param]
+    secrets = core_secrets(place)
     ent = make.org("无锡甲化工", high_risk=True, industry="hazardous_chemicals")
     centre = make.org("无锡考点", kind=OrgKind.EXAM_CENTRE, industry=None)
     school = make.org("吴江小学", region_code="320509", kind=OrgKind.SCHOOL, industry=None)
-    foreign = make.org(SECRETS[0], region_code="341502", industry="non_coal_mining")
+    foreign = make.org(secrets[0], region_code=place.region, industry="non_coal_mining")
     person_a = make.person("甲员工", org=ent, post=Post.SAFETY_MANAGER)
-    person_b = make.person(SECRETS[1], org=foreign, post=Post.SPECIAL_OPERATIONS,
-                           region_code="341502", subtype="6.8")
+    person_b = make.person(secrets[1], org=foreign, post=Post.SPECIAL_OPERATIONS,
+                           region_code=place.region, subtype="6.8")
     b_admin = make.account("b_admin", Role.ENTERPRISE_ADMIN, org=foreign)
     staged = RosterImport(organization_id=foreign.id, uploaded_by_id=b_admin.id, filename="b.xlsx",
-                          valid_rows=[{"row": 2, "name": SECRETS[2]}], errors=[])
+                          valid_rows=[{"row": 2, "name": secrets[2]}], errors=[])
     db.session.add(staged)
-    record_event("roster.imported", actor=b_admin, organization_id=foreign.id, name=SECRETS[2])
+    record_event("roster.imported", actor=b_admin, organization_id=foreign.id, name=secrets[2])
     token, _clear = issue_token(b_admin, "b station", ["profile:read"], days=30)
     db.session.commit()
     orgs = {"ent": ent, "centre": centre, "school": school}
@@ -61,9 +90,9 @@ def world(make):
         make.account(f"home_{role.value}", role, org=orgs.get(org_key), region_code=region_code,
                      person=person_a if role is Role.LEARNER else None)
     make.account("home_system_admin", Role.SYSTEM_ADMIN)
-    world = {"foreign": foreign, "person_b": person_b, "b_admin": b_admin, "staged": staged,
-             "grant": b_admin.grants[0], "token": token, "home": orgs, "person_a": person_a,
-             "secrets": list(SECRETS)}
+    world = {"place": place, "foreign": foreign, "person_b": person_b, "b_admin": b_admin,
+             "staged": staged, "grant": b_admin.grants[0], "token": token, "home": orgs,
+             "person_a": person_a, "secrets": secrets}
     for plugin in plugins():
         plugin.extend_world(world, make)
     db.session.commit()
@@ -83,14 +112,16 @@ def core_cases(w) -> dict[str, list[tuple[str, str, dict | None, str]]]:
     f, b = w["foreign"].id, w["b_admin"].id
     return {
         "web.home": [("GET", "/", None, "open")],
-        "web.set_language": [("GET", "/lang/en?next=/", None, "open")],
+        "web.set_language": [("POST", "/lang", {"code": "en", "next": "/"}, "open")],
+        "auth.security": [("GET", "/account/security", None, "open")],
+        "auth.end_other_sign_ins": [("POST", "/account/security/end-others", {}, "open")],
         "auth.login": [("GET", "/login", None, "open")],
         "auth.logout": [("POST", "/logout", {}, "open")],
         "web.dashboard": [("GET", "/dashboard", None, "open")],
         "web.tokens": [("GET", "/account/tokens", None, "open")],
         "web.revoke_api_token": [("POST", f"/account/tokens/{w['token'].id}/revoke", {}, "object")],
         "web.organizations": [("GET", "/organizations", None, Perm.ORG_VIEW),
-                              ("GET", f"/organizations?q={SECRETS[0][:4]}", None, Perm.ORG_VIEW)],
+                              ("GET", f"/organizations?q={w['foreign'].name[:4]}", None, Perm.ORG_VIEW)],
         "web.organization": [("GET", f"/organizations/{f}", None, "object")],
         "web.person": [("GET", f"/people/{w['person_b'].id}", None, "object")],
         "web.rules": [("GET", "/rules", None, Perm.RULES_VIEW)],
@@ -114,13 +145,21 @@ def core_cases(w) -> dict[str, list[tuple[str, str, dict | None, str]]]:
     }
 
 
-def expected_statuses(kind, account) -> set[int]:
+def expected_statuses(kind, account, rule: str) -> set[int]:
+    """Statuses a request of ``kind`` may get; ``rule`` is the view's declared access rule."""
     if kind == "open":
         return {200, 302}
     if kind == "object":
-        return {403, 404}
+        # A role without the page's permission is refused before any object is looked up, the
+        # same for every id; anyone else must not tell a foreign object from a missing one.
+        declared, _sep, perm = rule.partition(":")
+        return {403} if declared == "perm" and not has_permission(account, perm) else {404}
+    if kind == "beat":  # only an account linked to a person has study time to record
+        return {404} if account.person_id else {403}
     if kind == "api":
         return {401}
+    if isinstance(kind, tuple):  # ("hidden", perm): pages kept from other roles answer 404
+        return {200} if has_permission(account, kind[1]) else {404}
     return {200} if has_permission(account, kind) else {403}
 
 
@@ -143,7 +182,8 @@ def test_role_outside_its_scope_is_refused_and_sees_nothing_foreign(app, world, 
         for method, url, data, kind in requests:
             response = client.open(url, method=method, data=data)
             body = response.get_data()
-            assert response.status_code in expected_statuses(kind, account), (endpoint, url)
+            rule = getattr(app.view_functions[endpoint], AUTHZ_ATTR)
+            assert response.status_code in expected_statuses(kind, account, rule), (endpoint, url)
             leaked = [s for s in world["secrets"] if s.encode() in body]
             assert not leaked, (endpoint, url, leaked)
     _assert_foreign_state_unchanged(world)
@@ -174,3 +214,14 @@ def test_in_scope_data_is_visible_to_the_regulator_and_enterprise_admin(app, wor
         client = app.test_client()
         client.post("/login", data={"username": username, "password": "correct-horse-battery"})
         assert "无锡甲化工" in client.get("/organizations").get_data(as_text=True)
+
+
+def test_a_beat_for_a_foreign_enrolment_reads_exactly_like_one_for_a_missing_enrolment(app, world):
+    client = app.test_client()
+    client.post("/login", data={"username": "home_learner", "password": "correct-horse-battery"})
+    lesson = world["courses"]["lesson"].id
+    foreign = client.post("/courses/study/heartbeat",
+                          json={"enrollment": world["courses"]["enrollment"].id, "lesson": lesson})
+    missing = client.post("/courses/study/heartbeat", json={"enrollment": 999_999, "lesson": lesson})
+    assert (foreign.status_code, foreign.json) == (missing.status_code, missing.json) == \
+        (404, {"credited": 0, "refused": "unknown_lesson"})

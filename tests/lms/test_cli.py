@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from lms.auth.services import authenticate
 from lms.extensions import db
 from lms.models import Account, Employment, Organization, OrgKind, Person, Post, RoleGrant
+from lms.models.base import utcnow
 
 from support import empty_all_tables
 
@@ -40,8 +41,8 @@ def test_demo_loads_a_realistic_dataset_once(ctx, runner):
 
 def test_demo_accounts_can_sign_in(ctx, runner):
     runner.invoke(args=["demo"])
-    assert authenticate("wuxi_regulator", "Demo-2026-safety").account is not None
-    assert authenticate("learner", "Demo-2026-safety").account.person is not None
+    assert authenticate("wuxi_regulator", "Demo-2026-safety", client=None, now=utcnow()).account is not None
+    assert authenticate("learner", "Demo-2026-safety", client=None, now=utcnow()).account.person is not None
 
 
 def test_reference_data_adds_what_a_release_ships_and_only_that(ctx, runner):
@@ -93,7 +94,7 @@ def test_backup_and_restore_round_trip(ctx, runner, tmp_path: Path):
     after = {m.__name__: count(m) for m in (Organization, Person, Employment, Account, RoleGrant)}
     assert after == before
     assert sorted(db.session.scalars(select(Person.name))) == names
-    assert authenticate("admin", "Demo-2026-safety").account is not None
+    assert authenticate("admin", "Demo-2026-safety", client=None, now=utcnow()).account is not None
     new_org = Organization(name="恢复后新建", code="NEW-AFTER-RESTORE", kind=OrgKind.SCHOOL,
                            region_id=1)
     db.session.add(new_org)

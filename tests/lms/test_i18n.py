@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 from lms.extensions import db
 from lms.models import RosterImport
 from lms.roles import Role
 
-from support import ROOT
+from support import PASSWORD, ROOT
 
 TRANSLATIONS = ROOT / "lms" / "translations"
 ZH_PO = TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
@@ -138,16 +139,38 @@ def test_signed_out_pages_in_chinese(client):
 
 def test_language_switch_changes_the_page_and_is_remembered(client):
     assert "安全生产培训考试系统" in client.get("/").get_data(as_text=True)
-    response = client.get("/lang/en?next=/login")
+    response = client.post("/lang", data={"code": "en", "next": "/login"})
     assert response.headers["Location"] == "/login"
     html = client.get("/login").get_data(as_text=True)
     assert 'lang="en"' in html and "Sign in" in html
-    client.get("/lang/zh_CN?next=/")
+    client.post("/lang", data={"code": "zh_CN", "next": "/"})
     assert "登录" in client.get("/login").get_data(as_text=True)
 
 
 def test_unknown_language_is_refused(client):
-    assert client.get("/lang/xx").status_code == 404
+    assert client.post("/lang", data={"code": "xx"}).status_code == 400
+
+
+def test_language_switch_is_a_post_with_csrf(strict_app):
+    """A link or an image on another site must not change anyone's stored language."""
+    client = strict_app.test_client()
+    assert client.get("/lang/en?next=/").status_code == 404
+    assert client.post("/lang", data={"code": "en", "next": "/"}).status_code == 400
+    assert 'lang="zh-CN"' in client.get("/").get_data(as_text=True)
+
+
+def test_chosen_language_is_kept_per_account(client, make, login):
+    """The choice is stored on the account, so it follows the user to another browser."""
+    from lms.models import Account
+
+    make.account("carol", Role.LEARNER, org=make.org("语言企业"))
+    login("carol")
+    client.post("/lang", data={"code": "en", "next": "/"})
+    db.session.expire_all()
+    assert db.session.scalar(select(Account.locale).where(Account.username == "carol")) == "en"
+    other = client.application.test_client()
+    other.post("/login", data={"username": "carol", "password": PASSWORD})
+    assert 'lang="en"' in other.get("/dashboard").get_data(as_text=True)
 
 
 def test_english_catalog_exists_for_every_message(extracted):
