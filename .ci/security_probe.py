@@ -667,6 +667,8 @@ class SqlmapRun:
     verdict: str = ""
     ok: bool = False
     notes: list[str] = field(default_factory=list)
+    #: Set when a heuristic-only finding was run again to see whether it holds.
+    retried: bool = False
 
 
 def sqlmap_command() -> list[str] | None:
@@ -754,6 +756,12 @@ def judge_sqlmap(run: SqlmapRun, output: str, returncode: int | None) -> None:
     points = re.findall(r"^Parameter: (.+)$", output, re.M)
     vulnerable = re.findall(r"^.*(?:parameter '[^']+' is vulnerable|appears to be '[^']+' injectable).*$",
                             output, re.M)
+    if "false positive or unexploitable injection point detected" in output and not points:
+        # sqlmap's first guess was disproved by its own confirmation step (pages that echo the
+        # parameter back can look "injectable" to the boolean heuristic); it reported no point.
+        run.notes.append("sqlmap dismissed its first guess as a false positive: "
+                         + "; ".join(short(v, 100) for v in vulnerable))
+        vulnerable = [v for v in vulnerable if "is vulnerable" in v]
     if "identified the following injection point" in output or points or vulnerable:
         run.ok = False
         run.verdict = "INJECTABLE: " + "; ".join(dict.fromkeys(points or vulnerable))
@@ -822,7 +830,7 @@ def check_sqlmap(port: int, inst: Instance, facts: dict, work: Path, deadline: f
                     finished.append(run)
                     detail(f"FAIL {run.name}: {run.what}: {run.verdict}")
                     continue
-                run.folder = work / f"sqlmap-{run.name}"
+                run.folder = work / f"sqlmap-{run.name}{'-again' if run.retried else ''}"
                 run.folder.mkdir(parents=True)
                 outputs[run.name] = run.folder / "console.txt"
                 cmd = [*base_cmd, *run.args, *common, f"--time-limit={run.limit}",
@@ -844,6 +852,14 @@ def check_sqlmap(port: int, inst: Instance, facts: dict, work: Path, deadline: f
                     stop_group(run.proc)
                 output = outputs[run.name].read_text(errors="replace")
                 judge_sqlmap(run, output, code)
+                if unconfirmed(run, output):
+                    # sqlmap's first, heuristic guess without its own confirmation: on a loaded
+                    # machine a slow or busy answer can look like a boolean difference. Run once more.
+                    detail(f"again {run.name}: sqlmap guessed without confirming ({run.verdict})")
+                    run.retried, run.ok, run.verdict, run.notes = True, False, "", []
+                    active.remove(run)
+                    pending.append(run)
+                    continue
                 if run.name == "login" and throttled and run.ok:
                     run.ok, run.verdict = False, f"not meaningful: {throttled}"
                 active.remove(run)
@@ -859,6 +875,13 @@ def check_sqlmap(port: int, inst: Instance, facts: dict, work: Path, deadline: f
     if bad:
         return False, "; ".join(f"{r.name}: {r.verdict}" for r in bad)
     return True, ""
+
+
+def unconfirmed(run: SqlmapRun, output: str) -> bool:
+    """A first failure that rests only on sqlmap's heuristic guess, not on an injection point."""
+    return (not run.ok and not run.retried and run.verdict.startswith("INJECTABLE")
+            and "identified the following injection point" not in output
+            and not re.search(r"^Parameter: ", output, re.M))
 
 
 def throttle_preflight(port: int) -> str | None:

@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     FloatField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -64,6 +65,19 @@ class ImportForm(FlaskForm):
     default_kp = SelectField(_l("Knowledge point for items that name none"))
     default_difficulty = SelectField(_l("Difficulty for items that give none"), default="3",
                                      choices=select_choices((str(i), str(i)) for i in range(1, 6)))
+    publish = BooleanField(_l("Publish the questions at once (practice banks only; exam-bank "
+                              "questions always arrive as drafts for an editor to read)"))
+
+
+class CategoryDecisionForm(FlaskForm):
+    """What to do, when confirming an import, with file categories that match no knowledge point."""
+
+    unknown = RadioField(_l("Categories that match no knowledge point"), default="reject",
+                         choices=select_choices([
+                             ("reject", _l("Do not import their questions")),
+                             ("create", _l("Create them as knowledge points")),
+                             ("default", _l("Put their questions under the knowledge point below"))]))
+    under = SelectField(_l("Knowledge point (new categories go under it, or questions into it)"))
 
 
 class KnowledgePointForm(FlaskForm):

@@ -15,8 +15,20 @@ FORMAT_LABELS = {"auto": _l("Detect from the file"), "xlsx": _l("Excel template 
 POS_LABELS = {"row": _l("Row %(n)d"), "question": _l("Question %(n)d"), "line": _l("Line %(n)d")}
 FLAG_LABELS = {"negative_discrimination": _l("Negative discrimination"),
                "too_easy": _l("Facility above 0.95")}
+#: Fields a spreadsheet column can be read as (the review page shows the mapping).
+COLUMN_LABELS = {"type": _l("Question type"), "stem": _l("Stem"), "options": _l("Options (all in one cell)"),
+                 "key": _l("Key"), "explanation": _l("Explanation"), "knowledge_point": _l("Knowledge point"),
+                 "difficulty": _l("Difficulty"), "posts": _l("Posts"),
+                 "operation_codes": _l("Operation categories"), "status": _l("Status"), "image": _l("Image")}
 KIND_LABELS = {"special_ops_theory": _l("Special-operations theory paper"),
                "principal": _l("Principal / safety-manager paper"), "custom": _l("Custom paper")}
+
+
+def column_label(field: str) -> str:
+    """A column's field in the active language; option columns read "Option A" and so on."""
+    if field.startswith("option_"):
+        return str(_l("Option %(letter)s", letter=field[-1].upper()))
+    return str(COLUMN_LABELS.get(field, field))
 
 
 def position_label(pos) -> str:
@@ -34,6 +46,7 @@ def template_helpers() -> dict:
         "tier_label": lambda t: str(TIER_LABELS.get(BankTier(t), t)),
         "format_label": lambda f: str(FORMAT_LABELS.get(f, f)),
         "position_label": position_label,
+        "column_label": column_label,
         "flag_label": lambda f: str(FLAG_LABELS.get(f, f)),
         "kind_label": lambda k: str(KIND_LABELS.get(k, k)),
         "letter": lambda i: "ABCDEFGH"[i],

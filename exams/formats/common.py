@@ -19,13 +19,16 @@ FORMATS = ("xlsx", "csv", "moodlexml", "gift", "aiken")
 LETTERS = "ABCDEFGH"
 MAX_ITEMS = 20000
 
+#: Question-type words in lower case, as the template and provincial banks write them.
 TYPE_WORDS = {
-    QuestionType.TRUE_FALSE: {"判断", "判断题", "true_false", "truefalse", "true/false", "tf"},
-    QuestionType.SINGLE: {"单选", "单选题", "single", "single choice", "单项选择题"},
-    QuestionType.MULTIPLE: {"多选", "多选题", "multiple", "multiple choice", "多项选择题"},
+    QuestionType.TRUE_FALSE: {"判断", "判断题", "是非", "是非题", "true_false", "truefalse", "true/false",
+                              "tf"},
+    QuestionType.SINGLE: {"单选", "单选题", "单项选择", "单项选择题", "single", "single choice"},
+    QuestionType.MULTIPLE: {"多选", "多选题", "多项选择", "多项选择题", "multiple", "multiple choice"},
 }
-TRUE_WORDS = {"对", "正确", "是", "√", "✓", "t", "true", "yes", "y", "a"}
-FALSE_WORDS = {"错", "错误", "否", "×", "✗", "f", "false", "no", "n", "b"}
+#: True/false keys in lower case; banks also mark them with ✔ or ✘/✖, or type the letter x for ×.
+TRUE_WORDS = {"对", "正确", "是", "√", "✓", "✔", "t", "true", "yes", "y", "a"}
+FALSE_WORDS = {"错", "错误", "否", "×", "✗", "✘", "✖", "x", "f", "false", "no", "n", "b"}
 STATUS_WORDS = {
     QuestionStatus.DRAFT: {"draft", "草稿"},
     QuestionStatus.REVIEWED: {"reviewed", "已审核"},
@@ -35,8 +38,34 @@ STATUS_WORDS = {
 SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
+#: Moodle question types (GIFT and XML names) the bank cannot hold, as the skip message names them.
+UNSUPPORTED_TYPES = {
+    "essay": _l("essay"), "numerical": _l("numerical"), "matching": _l("matching"),
+    "short_answer": _l("short answer"), "shortanswer": _l("short answer"),
+    "description": _l("description"), "multianswer": _l("embedded answers (cloze)"),
+    "calculated": _l("calculated"), "calculatedsimple": _l("calculated"),
+    "calculatedmulti": _l("calculated"), "ddwtos": _l("drag and drop"), "ddimageortext": _l("drag and drop"),
+    "cloze": _l("embedded answers (cloze)"),
+    "ddmarker": _l("drag and drop"), "gapselect": _l("select missing words"),
+    "randomsamatch": _l("matching"), "ordering": _l("ordering"),
+}
+
+
+def unsupported(kind: str) -> "ItemError":
+    """The error that skips a question of a type the bank cannot hold, naming the type."""
+    return ItemError(_l("Type not supported (%(type)s): skipped.", type=UNSUPPORTED_TYPES.get(kind, kind)))
+
+
 class ItemError(ValueError):
     """One item cannot be imported; the message says why."""
+
+
+#: What to do with a file's category (Moodle XML, GIFT $CATEGORY) that matches no knowledge point.
+UNKNOWN_CATEGORY_POLICIES = ("reject", "create", "default")
+#: Knowledge-point value of items whose category is to be created on import: NEW_KP + "a/b/c".
+NEW_KP = "new:"
+#: Path segments Moodle puts in front of the categories people made.
+_CATEGORY_NOISE = {"$course$", "$system$", "$module$", "$cat1$", "top", "默认", "默认类别", "default"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +76,9 @@ class ImportContext:
     knowledge_points: dict[str, str]
     default_knowledge_point: str | None = None
     default_difficulty: int = 3
+    #: One of UNKNOWN_CATEGORY_POLICIES: reject the items, mark them NEW_KP + path for the import to
+    #: create the category as knowledge points, or file them under default_knowledge_point.
+    unknown_categories: str = "reject"
 
 
 @dataclass
@@ -57,6 +89,13 @@ class ParseResult:
     errors: list[dict] = field(default_factory=list)
     fmt: str = ""
     encoding: str | None = None
+    #: Table formats: header text as found -> field it was read as (shown before importing).
+    columns: dict[str, str] = field(default_factory=dict)
+    #: Category path as found -> knowledge-point code, or NEW_KP + path when it will be created.
+    categories: dict[str, str] = field(default_factory=dict)
+    #: Things the reader should know that reject nothing, e.g. an image that could not be kept:
+    #: {"pos": [kind, number], "reason": text}.
+    notes: list[dict] = field(default_factory=list)
 
     def add(self, pos: list, build) -> None:
         """Run ``build()``; keep its item or record its ItemError at ``pos``."""
@@ -132,8 +171,12 @@ def clean_options(values: list) -> list[str]:
 def build_item(ctx: ImportContext, *, qtype: QuestionType, stem: str, options: list[str],
                key: list[int], explanation: str = "", knowledge_point: str = "",
                difficulty=None, posts: str | list = "", operation_codes: str | list = "",
-               status: str = "", image: str = "") -> dict:
-    """Check every field of one question and return the clean item, or raise ItemError."""
+               status: str = "", image: str = "", category: tuple[str, ...] = ()) -> dict:
+    """Check every field of one question and return the clean item, or raise ItemError.
+
+    ``category`` is the file's category path (see :func:`category_path`); it decides the knowledge
+    point of an item that names none.
+    """
     stem = stem.strip()
     if not stem:
         raise ItemError(_l("The stem is empty."))
@@ -141,7 +184,8 @@ def build_item(ctx: ImportContext, *, qtype: QuestionType, stem: str, options: l
     return {
         "qtype": qtype.value, "stem": stem, "options": options if qtype is not QuestionType.TRUE_FALSE
         else [], "key": key, "explanation": (explanation or "").strip(),
-        "knowledge_point": _knowledge_point(ctx, knowledge_point),
+        "knowledge_point": _knowledge_point(ctx, knowledge_point, category),
+        "category": "/".join(category) or None,
         "difficulty": _difficulty(ctx, difficulty), "posts": _posts(posts),
         "operation_codes": _operation_codes(operation_codes), "status": _status(status).value,
         "image": (image or "").strip()[:80] or None, "norm": normalise_stem(stem),
@@ -168,8 +212,39 @@ def _check_options(qtype: QuestionType, options: list[str], key: list[int]) -> N
         raise ItemError(_l("Two options have the same text."))
 
 
-def _knowledge_point(ctx: ImportContext, text: str) -> str:
+def category_path(text: str) -> tuple[str, ...]:
+    """The segments of a category path people made, without Moodle's own leading segments.
+
+    Moodle writes a "/" inside a category name as "//"; its course default category is called
+    "Default for <course>" ("<course>的默认类别" in Chinese Moodle) and is dropped like "top".
+    """
+    parts = [part.replace("\x00", "/").strip() for part in (text or "").replace("//", "\x00").split("/")]
+    while parts and (not parts[0] or _is_moodle_segment(parts[0])):
+        parts.pop(0)
+    return tuple(part for part in parts if part)
+
+
+def _is_moodle_segment(part: str) -> bool:
+    lowered = part.lower()
+    return lowered in _CATEGORY_NOISE or lowered.startswith("default for ") or part.endswith("的默认类别")
+
+
+def category_knowledge_point(ctx: ImportContext, path: tuple[str, ...]) -> str:
+    """Knowledge point for items of a category: its last segment as a code or name, else by policy."""
+    found = ctx.knowledge_points.get(path[-1].lower())
+    if found:
+        return found
+    if ctx.unknown_categories == "create":
+        return NEW_KP + "/".join(path)
+    if ctx.unknown_categories == "default" and ctx.default_knowledge_point:
+        return ctx.default_knowledge_point
+    raise ItemError(_l("The category \"%(path)s\" matches no knowledge point.", path="/".join(path)))
+
+
+def _knowledge_point(ctx: ImportContext, text: str, category: tuple[str, ...] = ()) -> str:
     wanted = (text or "").strip()
+    if not wanted and category:
+        return category_knowledge_point(ctx, category)
     if not wanted:
         if ctx.default_knowledge_point:
             return ctx.default_knowledge_point
@@ -256,6 +331,8 @@ def parse_file(data: bytes, fmt: str, ctx: ImportContext) -> ParseResult:
     if len(result.items) + len(result.errors) > MAX_ITEMS:
         raise FileError(_l("A file may hold at most %(n)d questions.", n=MAX_ITEMS))
     _mark_duplicates_in_file(result)
+    result.categories = {item["category"]: item["knowledge_point"]
+                         for item in result.items if item.get("category")}
     return result
 
 

@@ -155,5 +155,8 @@ class QuestionImport(db.Model):
     status: Mapped[ImportStatus] = mapped_column(_enum(ImportStatus), default=ImportStatus.PENDING)
     items: Mapped[list] = mapped_column(JSON, default=list)
     errors: Mapped[list] = mapped_column(JSON, default=list)
+    #: What the reader saw besides items: {"columns": {header: field}, "categories": {path: code or
+    #: NEW_KP + path}, "notes": [{"pos", "reason"}]}, shown on the review page.
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     bank: Mapped[QuestionBank] = relationship()

@@ -6,20 +6,22 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from exams import access
-from exams.formats.common import FileError
-from exams.forms import ImportForm
+from exams.formats.common import UNKNOWN_CATEGORY_POLICIES, FileError
+from exams.forms import CategoryDecisionForm, ImportForm
 from exams.models import QuestionImport
 from exams.permissions import BANK_EDIT
 from exams.routes import bp
-from exams.routes.common import kp_choices, now
+from exams.routes.common import kp_by_code, kp_choices, now
 from exams.services.imports import (
     TEMPLATE_EXAMPLES,
     cancel_import,
     confirm_import,
     export_bank,
     stage_import,
+    waiting_categories,
     workbook_bytes,
 )
+from exams.services.questions import knowledge_tree
 from lms.auth.forms import EmptyForm
 from lms.authz import requires, signed_in
 from lms.extensions import db
@@ -48,7 +50,8 @@ def upload(bank_id: int):
             staged = stage_import(bank, current_user, form.file.data.filename or "questions",
                                   form.file.data.read(), fmt=form.fmt.data,
                                   default_kp=form.default_kp.data or None,
-                                  default_difficulty=int(form.default_difficulty.data))
+                                  default_difficulty=int(form.default_difficulty.data),
+                                  publish=form.publish.data)
         except FileError as exc:
             db.session.rollback()
             form.file.errors.append(str(exc.args[0]))
@@ -70,15 +73,23 @@ def _staged_or_404(import_id: int) -> QuestionImport:
 @signed_in
 def review(import_id: int):
     staged = _staged_or_404(import_id)
+    decision = CategoryDecisionForm(formdata=None)
+    decision.under.choices = kp_choices(_("(top level)"))
     return render_template("exams/import_review.html", staged=staged, bank=staged.bank,
-                           form=EmptyForm(), pending=staged.status is ImportStatus.PENDING)
+                           form=EmptyForm(), pending=staged.status is ImportStatus.PENDING,
+                           decision=decision, waiting=waiting_categories(staged),
+                           kp_names={kp.code: kp.name for kp in knowledge_tree()})
 
 
 @bp.post("/imports/<int:import_id>/confirm")
 @signed_in
 def confirm(import_id: int):
     staged = _staged_or_404(import_id)
-    done, ids = commit_once(lambda: confirm_import(staged, current_user, now()),
+    decision = CategoryDecisionForm()
+    policy = decision.unknown.data if decision.unknown.data in UNKNOWN_CATEGORY_POLICIES else "reject"
+    under = kp.code if (kp := kp_by_code(decision.under.data)) else None
+    done, ids = commit_once(lambda: confirm_import(staged, current_user, now(),
+                                                   unknown_categories=policy, under=under),
                            already=ALREADY_HANDLED)
     if not done:
         return redirect(url_for("exams.review", import_id=import_id))

@@ -49,13 +49,19 @@ def sign_in(page, base, username):
     page.get_by_role("button", name="登录").click()
 
 
-def test_editor_imports_fixes_and_publishes(live_server, page, make, shoot, axe_check, tmp_path):
+@pytest.fixture
+def exam_bank_editor(make):
+    """The demo exam centre's exam bank and its question-bank editor."""
     make.rules()
     add_knowledge_tree()
     centre = make.org("无锡市安全生产培训考试考核中心", kind=OrgKind.EXAM_CENTRE, industry=None)
     db.session.add(QuestionBank(code="JS-EXAM", name="江苏省考试题库", purpose=BankPurpose.EXAM,
                                 organization=centre))
-    make.account("bank_editor", Role.QUESTION_EDITOR, org=centre)
+    return make.account("bank_editor", Role.QUESTION_EDITOR, org=centre)
+
+
+def test_editor_imports_fixes_and_publishes(live_server, page, exam_bank_editor, shoot, axe_check,
+                                            tmp_path):
     bad, fixed = tmp_path / "题库.xlsx", tmp_path / "题库-已改.xlsx"
     bad.write_bytes(workbook(ROWS))
     good_rows = [row[:] for row in ROWS]
@@ -135,3 +141,60 @@ def test_learner_practises_and_reviews_the_wrong_answer_book(live_server, page, 
     page.get_by_role("heading", name="回答正确！").wait_for()
     page.goto(live_server + "/exams/practice/wrong-answers")
     page.get_by_text("你的错题本是空的。").wait_for()
+
+
+MOODLE = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="category">
+    <category><text>$course$/top/默认类别/消防安全/高层建筑</text></category>
+  </question>
+  <question type="truefalse">
+    <name><text>电梯</text></name>
+    <questiontext format="html">
+      <text><![CDATA[<p>高层建筑发生火灾时，<br>应乘坐电梯逃生。</p>]]></text>
+    </questiontext>
+    <answer fraction="0"><text>true</text></answer>
+    <answer fraction="100"><text>false</text></answer>
+  </question>
+  <question type="essay">
+    <name><text>论述</text></name>
+    <questiontext format="html"><text><![CDATA[<p>论述高层建筑防火要点。</p>]]></text></questiontext>
+  </question>
+  <question type="category"><category><text>$course$/top/火灾分类</text></category></question>
+  <question type="multichoice">
+    <name><text>分类</text></name>
+    <questiontext format="html"><text><![CDATA[<p>下列属于B类火灾的是</p>]]></text></questiontext>
+    <single>false</single>
+    <answer fraction="50"><text>汽油火灾</text></answer>
+    <answer fraction="50"><text>乙醇火灾</text></answer>
+    <answer fraction="-100"><text>木材火灾</text></answer>
+  </question>
+</quiz>
+"""
+
+
+def test_editor_decides_what_happens_to_a_moodle_category_without_a_knowledge_point(
+        live_server, page, exam_bank_editor, shoot, axe_check, tmp_path):
+    export = tmp_path / "moodle-export.xml"
+    export.write_text(MOODLE, encoding="utf-8")
+
+    sign_in(page, live_server, "bank_editor")
+    page.get_by_role("link", name="题库", exact=True).click()
+    page.get_by_role("link", name="江苏省考试题库").click()
+    page.get_by_role("link", name="导入试题").click()
+    page.get_by_label("试题文件").set_input_files(str(export))
+    page.get_by_role("button", name="检查文件").click()
+    page.wait_for_url("**/exams/imports/*")
+    page.get_by_role("cell", name="消防安全/高层建筑", exact=True).wait_for()
+    page.get_by_text("不支持的题型（问答题）：已跳过。").wait_for()
+    page.get_by_label("将其新建为知识点").check()
+    axe_check(page)
+    shoot(page, "exams-import-categories-zh")
+    page.get_by_role("button", name="导入 2 道有效试题").click()
+    page.wait_for_url("**/exams/banks/*")
+    db.session.expire_all()
+    questions = db.session.scalars(select(Question)).all()
+    assert {q.knowledge_point.name for q in questions} == {"高层建筑", "火灾分类"}
+    assert {q.status for q in questions} == {QuestionStatus.DRAFT}
+    stems = {q.current.stem for q in questions}
+    assert stems == {"高层建筑发生火灾时，\n应乘坐电梯逃生。", "下列属于B类火灾的是"}

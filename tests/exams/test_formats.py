@@ -116,7 +116,7 @@ def test_moodle_xml_items_and_errors_by_question_index():
     assert [i["stem"] for i in result.items] == ["木材火灾属于A类", "选哪个"]
     assert result.items[0]["knowledge_point"] == "fire.class" and result.items[1]["key"] == [1]
     found = reasons(result)
-    assert "not supported" in found[("question", 4)]
+    assert found[("question", 4)] == "Type not supported (essay): skipped."
     assert "key is missing" in found[("question", 5)]
 
 

@@ -127,7 +127,7 @@ def test_bank_export_keeps_formula_like_stems_as_text_and_reimports_them(client,
     option = next(row[2] for row in sheet.iter_rows(min_row=2) if row[1].value == "下列哪个是公式？")
     assert (option.value, option.data_type) == ("=1+1", "s")
 
-    copy = QuestionBank(code="COPY", name="副本", purpose=BankPurpose.EXAM, organization=centre)
+    copy = QuestionBank(code="COPY", name="副本", purpose=BankPurpose.PRACTICE, organization=centre)
     db.session.add(copy)
     db.session.commit()
     response = upload(client, copy, exported.data)
