@@ -3,12 +3,13 @@
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 from sqlalchemy import func, select
 
 from courses.labels import LEVEL_LABELS, REQUIREMENT_LABELS, REQUIREMENT_STATUS, label
-from courses.models import Course, InductionRecord, StudyRecord
+from courses.models import Course, ExternalTraining, InductionRecord, StudyRecord
 from courses.requirements import Calculator
 from courses.signals import archive_rows_wanted, collect
 from lms import pdf
@@ -57,6 +58,10 @@ def build_archive(person: Person, today: date, tz: ZoneInfo) -> bytes:
                         [[label(LEVEL_LABELS, r.level), r.held_on, r.trainer, r.class_hours,
                           _("Yes") if r.confirmed_at else _("No")] for r in records]
                         or [[_("None yet"), "", "", "", ""]], [35, 30, 45, 25, 25]))
+    story.append(Paragraph(_("Training done elsewhere"), s["h"]))
+    story.append(pdf.table([_("Training provider"), _("Course or subject"), _("First day"), _("Last day"),
+                            _("Class hours")], _external_rows(person) or [[_("None yet"), "", "", "", ""]],
+                           [45, 60, 25, 25, 20]))
     story.append(Paragraph(_("Quiz and exam results"), s["h"]))
     results = [[r["date"], r["kind"], r["title"], r["result"]]
                for rows in collect(archive_rows_wanted, person) for r in rows]
@@ -67,11 +72,40 @@ def build_archive(person: Person, today: date, tz: ZoneInfo) -> bytes:
                                     day=today.isoformat()))
 
 
+def _external_rows(person: Person) -> list[list]:
+    records = db.session.scalars(select(ExternalTraining).where(ExternalTraining.person_id == person.id)
+                                 .order_by(ExternalTraining.ended_on)).all()
+    return [[r.provider, r.title, r.started_on, r.ended_on, r.class_hours] for r in records]
+
+
+def first_record_year(person: Person) -> int | None:
+    """The first year this deployment has records of (COURSES_FIRST_RECORD_YEAR, unset: none), or
+    earlier when training done elsewhere was entered for an earlier year."""
+    configured = current_app.config.get("COURSES_FIRST_RECORD_YEAR")
+    if not configured:
+        return None
+    external = db.session.scalar(select(func.min(ExternalTraining.ended_on)).where(
+        ExternalTraining.person_id == person.id))
+    return min(int(configured), external.year) if external is not None else int(configured)
+
+
+def requirement_years(person: Person, today: date) -> tuple[range, range]:
+    """(years before the records, years judged): nothing before the first employment starts."""
+    employed = min((e.start_date.year for e in person.employments), default=today.year)
+    first = max(employed, min(first_record_year(person) or employed, today.year))
+    return range(employed, first), range(first, today.year + 1)
+
+
 def _requirement_rows(person: Person, today: date, tz: ZoneInfo) -> list[list]:
-    starts = [e.start_date.year for e in person.employments]
-    calculator, rows = Calculator(tz), []
-    for year in range(min(starts, default=today.year), today.year + 1):
+    before, judged = requirement_years(person, today)
+    # Years without records would all read "overdue, 0 hours": the system cannot know them.
+    rows = [[f"{before[0]}–{before[-1]}" if len(before) > 1 else before[0],
+             _("Before the records in this system"), "", "", "", ""]] if before else []
+    calculator = Calculator(tz)
+    for year in judged:
         for r in calculator.for_person(person, year):
-            rows.append([year, label(REQUIREMENT_LABELS, r.kind), r.required, r.done,
+            done = (_("%(done)s (%(external)s elsewhere)", done=r.done, external=r.external)
+                    if r.external else r.done)
+            rows.append([year, label(REQUIREMENT_LABELS, r.kind), r.required, done,
                          label(REQUIREMENT_STATUS, r.status(today)), citation(r.rule.version)])
     return rows or [["", _("None yet"), "", "", "", ""]]

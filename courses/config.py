@@ -21,6 +21,10 @@ DEFAULTS = {
     "COURSES_BEAT_WAIT_SECONDS": 30,
     #: Largest lesson file accepted (bytes); videos make this larger than the roster limit.
     "COURSES_UPLOAD_MAX_BYTES": 200 * 1024 * 1024,
+    #: First year this deployment has training records for (e.g. 2026). Statutory requirements of
+    #: earlier years are shown as "before the records in this system" instead of overdue, unless
+    #: training done elsewhere was entered for them. None: from each employment's start.
+    "COURSES_FIRST_RECORD_YEAR": None,
 }
 
 

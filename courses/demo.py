@@ -1,11 +1,15 @@
 """Demo data of the courses package: courses per catalogue, enrolments, study, induction, cases."""
 
+import io
+import math
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+from reportlab.platypus import Paragraph
 from sqlalchemy import select
 
-from courses.demo_content import CASES, COURSES
+from courses.demo_content import CASES, COURSES, EXTERNAL_PROVIDER, EXTERNAL_TITLES
+from courses.external import ExternalEntry, record_external
 from courses.models import (
     Catalogue,
     Course,
@@ -17,8 +21,11 @@ from courses.models import (
     StudyRecord,
     WarningCase,
 )
+from courses.requirements import Calculator
+from lms import pdf
+from lms.clock import local_tz
 from lms.extensions import db
-from lms.models import Employment, Organization, OrgKind, Post
+from lms.models import Account, Employment, Organization, OrgKind, Post
 
 DEMO_ENTERPRISE = "无锡恒通化工有限公司"
 
@@ -34,6 +41,7 @@ def add_demo_data(_sender, *, rng: random.Random, today: date, **_kwargs) -> Non
     db.session.flush()
     _enrol_and_study(rng, ent, courses, today)
     _induction(ent, today)
+    _history_before_the_system(ent, today)
     for title, industries, posts, summary, causes, lessons in CASES:
         db.session.add(WarningCase(title=title, industries=industries, posts=posts, summary=summary,
                                    causes=causes, lessons_learned=lessons, is_teaching_example=True))
@@ -101,3 +109,37 @@ def _induction(ent: Organization, today: date) -> None:
             person_id=hire.person_id, organization_id=ent.id, level=level, held_on=held,
             trainer=trainer, class_hours=8, content=content,
             confirmed_at=datetime.combine(held, time(9), UTC) if confirmed else None))
+
+
+def _history_before_the_system(ent: Organization, today: date) -> None:
+    """The demo learner's earlier years, trained by an outside centre before this system: entered by
+    the enterprise admin with a proof, so the archive shows those years met instead of overdue."""
+    learner = db.session.scalar(select(Account).where(Account.username == "learner"))
+    admin = db.session.scalar(select(Account).where(Account.username == "ent_admin"))
+    if learner is None or admin is None or learner.person is None:
+        return
+    person = learner.person
+    start = min(e.start_date for e in person.employments)
+    calculator = Calculator(local_tz())
+    for year in range(start.year, today.year):
+        for r in calculator.for_person(person, year):
+            if r.unit == "class_hours" and r.missing:
+                # Within the requirement's period (a review's ends on the review date).
+                ended = max(r.period_start, min(r.period_end, date(year, 11, 20)))
+                _external(admin, ent, person, ended, EXTERNAL_TITLES.get(r.kind, "安全培训"),
+                          math.ceil(r.missing))
+
+
+def _external(admin: Account, ent: Organization, person, ended: date, title: str, hours: int) -> None:
+    entry = ExternalEntry(provider=EXTERNAL_PROVIDER, title=f"{ended.year}年度{title}",
+                          started_on=ended - timedelta(days=2), ended_on=ended, class_hours=hours)
+    record_external(admin, ent, person.id, entry, io.BytesIO(_proof(person.name, entry)), ended)
+
+
+def _proof(name: str, entry: ExternalEntry) -> bytes:
+    """A one-page training certificate, marked as a demo document."""
+    s = pdf.styles()
+    text = (f"{name} 于 {entry.started_on} 至 {entry.ended_on} 参加{entry.title}，"
+            f"共 {entry.class_hours:g} 学时，考核合格。（演示用证明，非真实文件）")
+    return pdf.render([Paragraph(EXTERNAL_PROVIDER, s["title"]), Paragraph(text, s["p"])],
+                      title="培训证明（演示）")

@@ -2,6 +2,12 @@
 
 from courses.models import Catalogue
 
+#: The outside training centre of the demo's training history before the system (invented).
+EXTERNAL_PROVIDER = "无锡示范安全培训中心（演示）"
+#: Course titles of that history per requirement kind.
+EXTERNAL_TITLES = {"annual": "特种作业人员安全再培训", "review": "特种作业操作证复审培训",
+                   "prejob": "新员工岗前安全培训", "initial": "安全生产知识和管理能力培训"}
+
 #: (catalogue, operation category, induction level, title, summary, [(lesson title, minutes, text)])
 COURSES = [
     (Catalogue.PRINCIPAL, None, None, "主要负责人安全生产职责", "依法履行安全生产第一责任人职责。", [

@@ -8,7 +8,7 @@ from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from courses.labels import LEVEL_LABELS, label
-from courses.models import Course, Enrollment, InductionRecord, StudyRecord
+from courses.models import Course, Enrollment, ExternalTraining, InductionRecord, StudyRecord
 from lms.clock import period_bounds
 from lms.extensions import db
 from lms.i18n import _
@@ -35,6 +35,12 @@ def build_ledger(org: Organization, start: date, end: date, tz: ZoneInfo) -> byt
         append_row(sheet, [name, mask_id_number(id_number), label(POST_LABELS, post), department or "", title,
                            round(seconds / 60, 1), round(seconds / 60 / minutes, 2),
                            due.isoformat() if due else ""])
+    for name, id_number, post, department, record in _external_rows(org, start, end):
+        # Marked as such: these hours were not studied here, the proof is on the person's page.
+        title = f"{_('External training')}: {record.provider} · {record.title}"
+        append_row(sheet, [name, mask_id_number(id_number), label(POST_LABELS, post) if post else "",
+                           department or "", title, round(record.class_hours * minutes, 1),
+                           record.class_hours, ""])
     _induction_sheet(workbook.create_sheet(_("Induction")), org, start, end)
     for ws in workbook.worksheets:
         for cell in ws[1]:
@@ -72,3 +78,18 @@ def _induction_sheet(sheet, org: Organization, start: date, end: date) -> None:
         append_row(sheet, [name, label(LEVEL_LABELS, record.level), record.held_on.isoformat(),
                            record.trainer, record.class_hours, record.content,
                            _("Yes") if record.confirmed_at else _("No")])
+
+
+
+def _external_rows(org: Organization, start: date, end: date):
+    """Training done elsewhere that ended in the period, as this enterprise entered it."""
+    staff = (select(Employment.person_id, func.min(Employment.post).label("post"),
+                    func.min(Employment.department).label("department"))
+             .where(Employment.organization_id == org.id).group_by(Employment.person_id).subquery())
+    query = (select(Person.name, Person.id_number, staff.c.post, staff.c.department, ExternalTraining)
+             .join(Person, Person.id == ExternalTraining.person_id)
+             .outerjoin(staff, staff.c.person_id == ExternalTraining.person_id)
+             .where(ExternalTraining.organization_id == org.id, ExternalTraining.ended_on >= start,
+                    ExternalTraining.ended_on <= end)
+             .order_by(Person.name, ExternalTraining.ended_on))
+    return db.session.execute(query).all()

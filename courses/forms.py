@@ -86,3 +86,15 @@ class AbsenceForm(FlaskForm):
     absent_person = SelectField(_l("Employee"), coerce=int)
     left_on = DateField(_l("Away from"), validators=[DataRequired()])
     returned_on = DateField(_l("Back on"), validators=[DataRequired()])
+
+
+class ExternalTrainingForm(FlaskForm):
+    """Training an employee did with another provider, with its proof."""
+
+    organization = SelectField(_l("Enterprise"), coerce=int)
+    provider = StringField(_l("Training provider"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Course or subject"), validators=[DataRequired(), Length(max=200)])
+    started_on = DateField(_l("First day"), validators=[DataRequired()])
+    ended_on = DateField(_l("Last day"), validators=[DataRequired()])
+    class_hours = FloatField(_l("Class hours"), validators=[DataRequired(), NumberRange(min=0.5, max=500)])
+    proof = FileField(_l("Proof: certificate or sign-in sheet (PDF or image)"), validators=[FileRequired()])

@@ -7,8 +7,8 @@ training to the year of the certificate review. The rule value used is the one i
 requirement's deadline, and each result names the rule key, value and version.
 
 People are computed in groups (a page of employees, a region's summary): the rules are read once,
-and employments, induction records, absences and study time are each read in one query for the
-whole group, so the number of queries does not grow with the number of people.
+and employments, induction records, absences, external training and study time are each read in
+one query for the whole group, so the number of queries does not grow with the number of people.
 """
 
 import math
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from courses.models import InductionRecord, StudyRecord, WorkAbsence
+from courses.models import ExternalTraining, InductionRecord, StudyRecord, WorkAbsence
 from courses.signals import review_dates_wanted
 from lms.clock import local_midnight
 from lms.extensions import db
@@ -45,6 +45,8 @@ class Requirement:
     period_end: date
     deadline: date
     levels_done: tuple = ()
+    #: Of ``done``, the class hours of training held elsewhere (ExternalTraining).
+    external: float = 0.0
 
     @property
     def missing(self) -> float:
@@ -130,13 +132,20 @@ class _Absence:
     returned_on: date
 
 
+@dataclass(frozen=True)
+class _External:
+    ended_on: date
+    class_hours: float
+
+
 @dataclass
 class GroupFacts:
-    """Employments, induction records and absences of a group of people, one query each."""
+    """Employments, induction records, absences and external training of a group, one query each."""
 
     employments: dict[int, list[Employment]] = field(default_factory=dict)
     inductions: dict[int, list[_Induction]] = field(default_factory=dict)
     absences: dict[int, list[_Absence]] = field(default_factory=dict)
+    externals: dict[int, list[_External]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, person_ids: list[int]) -> "GroupFacts":
@@ -159,6 +168,11 @@ class GroupFacts:
             WorkAbsence.returned_on).where(WorkAbsence.person_id.in_(person_ids)).order_by(WorkAbsence.id))
         for person_id, *row in absences:
             facts.absences.setdefault(person_id, []).append(_Absence(*row))
+        externals = db.session.execute(select(
+            ExternalTraining.person_id, ExternalTraining.ended_on, ExternalTraining.class_hours)
+            .where(ExternalTraining.person_id.in_(person_ids)).order_by(ExternalTraining.id))
+        for person_id, *row in externals:
+            facts.externals.setdefault(person_id, []).append(_External(*row))
         return facts
 
     def active(self, person_id: int, year: int) -> list[Employment]:
@@ -174,6 +188,11 @@ class GroupFacts:
     def induction_levels(self, e: Employment, since: date) -> set[str]:
         """Induction levels held for this employment's enterprise on or after ``since``."""
         return {r.level for r in self._inductions_at(e) if r.held_on >= since}
+
+    def external_hours(self, person_id: int, start: date, end: date) -> float:
+        """Class hours of the person's training held elsewhere that ended in the period."""
+        return float(sum(r.class_hours for r in self.externals.get(person_id, [])
+                         if start <= r.ended_on <= end))
 
     def absences_at(self, e: Employment) -> list[_Absence]:
         """The person's recorded absences from this employment's enterprise."""
@@ -269,9 +288,10 @@ class Calculator:
         done = ledger.seconds(e.person_id, found.start, found.end) / (60 * float(found.minutes.value))
         if found.induction:
             done += facts.induction_hours(e, found.start, found.end)
+        external = facts.external_hours(e.person_id, found.start, found.end)
         return Requirement(found.kind, e.id, e.organization.name, e.post.value, found.rule,
-                           "class_hours", float(found.rule.value), floor_hours(done), found.start,
-                           found.end, found.deadline)
+                           "class_hours", float(found.rule.value), floor_hours(done + external),
+                           found.start, found.end, found.deadline, external=external)
 
     def _for_employment(self, e: Employment, year: int, facts: GroupFacts) -> list:
         found = []

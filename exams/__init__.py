@@ -20,7 +20,6 @@ def init_app(app: Flask) -> None:
     from lms.api.tokens import register_scope
     from lms.extensions import csrf
     from lms.signals import demo_finished, demo_loaded
-    from lms.web.templating import NAV_ITEMS, add_nav_item
 
     permissions.register()
     app.register_blueprint(bp)
@@ -28,14 +27,31 @@ def init_app(app: Flask) -> None:
     csrf.exempt(api_bp)
     app.cli.add_command(questions_group)
     register_scope(SCOPE, _l("Read the question banks you may edit"))
-    if not any(endpoint.startswith("exams.") for endpoint, _label, _perm in NAV_ITEMS):
-        add_nav_item("exams.banks", _l("Question banks"), permissions.BANK_EDIT)
-        add_nav_item("exams.blueprints", _l("Blueprints"), permissions.BLUEPRINT)
-        add_nav_item("exams.practice_home", _l("Practice"), permissions.PRACTICE)
-        add_nav_item("exams.lesson_quizzes", _l("Lesson quizzes"), permissions.LESSON_QUIZ)
+    _register_navigation(permissions)
     lesson_panel_wanted.connect(lesson_quiz_panel, weak=False)
     archive_rows_wanted.connect(archive_rows, weak=False)
     demo_loaded.connect(add_demo_data, weak=False)
     # Quizzes need the courses' lessons, whichever order demo_loaded receivers ran in.
     demo_finished.connect(add_demo_quizzes, weak=False)
+    from exams import audit_text
+    audit_text.register()
     app.extensions.setdefault("lms_modules", []).append(__name__)
+
+
+def _register_navigation(permissions) -> None:
+    """Menu entries, dashboard tiles and the home page's line of the question bank."""
+    from exams import home_tasks as tasks
+    from lms.web.templating import add_home_feature, add_home_task, add_nav_item
+
+    add_nav_item("question_bank", "exams.banks", _l("Question banks"), permissions.BANK_EDIT)
+    add_nav_item("question_bank", "exams.blueprints", _l("Blueprints"), permissions.BLUEPRINT)
+    add_nav_item("question_bank", "exams.lesson_quizzes", _l("Lesson quizzes"), permissions.LESSON_QUIZ)
+    # Learners practise as part of their training; the question bank itself is staff work.
+    add_nav_item("training", "exams.practice_home", _l("Practice"), permissions.PRACTICE)
+    add_home_task(_l("Draft questions in your banks"), "exams.banks", tasks.draft_questions,
+                  permissions.BANK_EDIT, "question_bank", when=tasks.edits_exam_banks)
+    add_home_task(_l("Question banks"), "exams.banks", tasks.banks, permissions.BANK_EDIT,
+                  "question_bank", when=tasks.edits_practice_banks_only)
+    add_home_feature("exams", _l("Question banks"),
+                     _l("Exam banks kept apart from practice banks, papers assembled from blueprints, "
+                        "practice and mock exams for learners."))

@@ -1,10 +1,14 @@
 """Forms of the exams pages."""
 
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    FieldList,
     FloatField,
+    Form,
+    FormField,
     IntegerField,
     RadioField,
     SelectField,
@@ -32,7 +36,7 @@ class BankForm(FlaskForm):
     """A new bank."""
 
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), CODE])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_pgettext("thing", "Name"), validators=[DataRequired(), Length(max=200)])
     purpose = SelectField(_l("Purpose"), choices=select_choices(PURPOSE_LABELS.items()))
     tier = SelectField(_l("Tier"), choices=select_choices(TIER_LABELS.items()))
     organization = SelectField(_l("Owner"), coerce=int)
@@ -84,7 +88,7 @@ class KnowledgePointForm(FlaskForm):
     """A node of the knowledge-point tree."""
 
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=48), CODE])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_pgettext("thing", "Name"), validators=[DataRequired(), Length(max=200)])
     parent = SelectField(_l("Parent"))
 
 
@@ -95,16 +99,27 @@ class NewBlueprintForm(FlaskForm):
         ("special_ops_theory", _l("Special-operations theory paper")),
         ("principal", _l("Principal / safety-manager paper"))]))
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=48), CODE])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_pgettext("thing", "Name"), validators=[DataRequired(), Length(max=200)])
     organization = SelectField(_l("Exam centre"), coerce=int)
     operation_code = StringField(_l("Operation sub-type (special operations), e.g. 1.2"),
                                  validators=[Optional(), Length(max=8)])
 
 
+class BlueprintCellForm(Form):
+    """One row of the cell editor: type, knowledge point, difficulty range, count, remove."""
+
+    qtype = SelectField(_l("Question type"))
+    knowledge_point = SelectField(_l("Knowledge point"))
+    difficulty_min = IntegerField(_l("Difficulty from"), validators=[Optional(), NumberRange(1, 5)])
+    difficulty_max = IntegerField(_l("Difficulty to"), validators=[Optional(), NumberRange(1, 5)])
+    count = IntegerField(_l("Number of questions"), validators=[Optional(), NumberRange(1, 1000)])
+    remove = BooleanField(_l("Remove"))
+
+
 class BlueprintForm(FlaskForm):
     """Blueprint settings and cells."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_pgettext("thing", "Name"), validators=[DataRequired(), Length(max=200)])
     duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[NumberRange(1, 600)])
     pass_mark = FloatField(_l("Pass mark (points)"), validators=[NumberRange(0, 1000)])
     points_true_false = FloatField(_l("Points per true/false question"), validators=[NumberRange(0, 100)])
@@ -112,8 +127,15 @@ class BlueprintForm(FlaskForm):
     points_multiple = FloatField(_l("Points per multiple-choice question"),
                                  validators=[NumberRange(0, 100)])
     partial_credit = BooleanField(_l("Partial credit for multiple choice"))
-    cells = TextAreaField(_l("Cells: type, knowledge point or *, difficulty range, count (one per line)"),
-                          validators=[DataRequired()], render_kw={"translate": "no", "rows": 8})
+    cells = FieldList(FormField(BlueprintCellForm), max_entries=200)
+
+    def set_cell_choices(self, knowledge_points) -> None:
+        """Offer the question types and the knowledge points (by name, "any" first) in every row."""
+        types = [("", "—")] + [(t.value, str(label)) for t, label in TYPE_LABELS.items()]
+        kps = [("any", str(_l("Any knowledge point")))] + [(str(kp.id), kp.name) for kp in knowledge_points]
+        for row in self.cells:
+            row.form.qtype.choices = select_choices(types)
+            row.form.knowledge_point.choices = select_choices(kps)
 
 
 class AssembleForm(FlaskForm):

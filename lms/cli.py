@@ -128,8 +128,9 @@ def translate_update() -> None:
     """Extract messages from code and templates and merge them into every catalog."""
     pot = str(TRANSLATIONS / "messages.pot")
     # One line width for both steps, so that an update rewraps nothing it did not change.
-    _pybabel("extract", "-F", "pyproject.toml", "-k", "_l", "--no-location", "--sort-output",
-             "--omit-header", "-w", "100", "-o", pot, "lms", "courses", "exams", "certificates")
+    _pybabel("extract", "-F", "pyproject.toml", "-k", "_l", "-k", "lazy_pgettext:1c,2", "--no-location",
+             "--sort-output", "--omit-header", "-w", "100", "-o", pot, "lms", "courses", "exams",
+             "certificates")
     _pybabel("update", "-i", pot, "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete",
              "-w", "100")
 

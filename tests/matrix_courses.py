@@ -169,3 +169,49 @@ def extend_world(world, make):  # noqa: F811
 def cases(w):  # noqa: F811
     """The courses cases plus the drill-results ones."""
     return {**_courses_cases(w), **drills_cases(w)}
+
+
+# --- Training done elsewhere (courses/external.py) -----------------------------------------------
+
+
+def external_extend_world(world):
+    """Training done elsewhere by the foreign enterprise's employee, entered by that enterprise."""
+    from courses.models import ExternalTraining
+
+    mark = f"{world['place'].prefix}乙秘密外部培训机构"
+    record = ExternalTraining(person_id=world["person_b"].id, organization_id=world["foreign"].id,
+                              provider=mark, title=mark, started_on=date(2025, 3, 1),
+                              ended_on=date(2025, 3, 2), class_hours=16, proof_sha256="0" * 64,
+                              proof_mime="application/pdf")
+    db.session.add(record)
+    db.session.flush()
+    world["external_training"] = record
+    world["secrets"].append(mark)
+
+
+def external_cases(w):
+    """Requests per external-training endpoint."""
+    pb = w["person_b"].id
+    return {
+        "courses.external_training": [
+            ("GET", f"/courses/admin/people/{pb}/external", None, "object"),
+            ("POST", f"/courses/admin/people/{pb}/external",
+             {"organization": w["foreign"].id, "provider": "x", "title": "x", "started_on": "2025-01-01",
+              "ended_on": "2025-01-02", "class_hours": 8}, "object")],
+        "courses.external_proof": [
+            ("GET", f"/courses/admin/external/{w['external_training'].id}/proof", None, "object")],
+    }
+
+
+_with_drills_extend_world, _with_drills_cases = extend_world, cases
+
+
+def extend_world(world, make):  # noqa: F811
+    """The courses and drill records, then training done elsewhere."""
+    _with_drills_extend_world(world, make)
+    external_extend_world(world)
+
+
+def cases(w):  # noqa: F811
+    """The courses and drill cases plus the external-training ones."""
+    return {**_with_drills_cases(w), **external_cases(w)}

@@ -10,11 +10,12 @@ from courses.models.course import (
     Lesson,
     LessonAsset,
 )
+from courses.models.external import ExternalTraining
 from courses.models.ledger import Enrollment, EnrollmentSource, StudyRecord
 from courses.models.records import InductionLevel, InductionRecord, WorkAbsence
 
 __all__ = [
     "AssetKind", "Catalogue", "Course", "CourseModule", "CourseStatus", "Enrollment",
-    "EnrollmentSource", "InductionLevel", "InductionRecord", "Lesson", "LessonAsset",
+    "EnrollmentSource", "ExternalTraining", "InductionLevel", "InductionRecord", "Lesson", "LessonAsset",
     "StudyRecord", "WarningCase", "WorkAbsence",
 ]

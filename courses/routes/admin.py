@@ -12,10 +12,11 @@ from courses.access import catalogue_clause
 from courses.archive import build_archive
 from courses.enrolment import EnrolmentRefused, Selection, assign, select_people
 from courses.export import build_ledger
-from courses.forms import AbsenceForm, AssignForm, InductionForm
+from courses.external import ExternalEntry, ExternalRefused, record_external
+from courses.forms import AbsenceForm, AssignForm, ExternalTrainingForm, InductionForm
 from courses.induction import InductionRefused, record_absence, record_induction
 from courses.labels import LEVEL_LABELS, label
-from courses.models import Course, Enrollment, InductionLevel, InductionRecord
+from courses.models import Course, Enrollment, ExternalTraining, InductionLevel, InductionRecord
 from courses.progress import course_table, people_table
 from courses.requirements import Calculator
 from courses.routes import bp
@@ -28,6 +29,7 @@ from lms.i18n import _
 from lms.labels import POST_LABELS
 from lms.models import Employment, Organization, OrgKind, Person, Post
 from lms.spreadsheets import XLSX_MIME
+from lms.storage import FileRefused, current_store
 
 
 def enterprises(perm: str) -> list[Organization]:
@@ -136,7 +138,61 @@ def person_training(person_id: int):
         .order_by(InductionRecord.held_on)).all()
     return render_template("courses/person.html", person=person, employments=visible, year=year,
                            today=today, requirements=requirements, rows=rows,
-                           inductions=inductions)
+                           inductions=inductions, externals=_externals(person, org_ids),
+                           may_add_external=any(can_access_org(current_user, perms.INDUCTION, e.organization)
+                                                for e in visible))
+
+
+def _externals(person: Person, org_ids: set[int]) -> list[ExternalTraining]:
+    return db.session.scalars(select(ExternalTraining).where(
+        ExternalTraining.person_id == person.id, ExternalTraining.organization_id.in_(org_ids))
+        .order_by(ExternalTraining.ended_on)).all()
+
+
+@bp.route("/admin/people/<int:person_id>/external", methods=["GET", "POST"])
+@requires(perms.INDUCTION)
+def external_training(person_id: int):
+    person, visible = _person_in_scope(person_id, perms.INDUCTION)
+    orgs = {e.organization_id: e.organization for e in visible}
+    form = ExternalTrainingForm()
+    form.organization.choices = [(o.id, o.name) for o in orgs.values()]
+    if form.validate_on_submit() and _save_external(person, orgs[form.organization.data], form):
+        return redirect(url_for("courses.person_training", person_id=person.id))
+    return render_template("courses/external.html", person=person, form=form,
+                           externals=_externals(person, set(orgs)))
+
+
+def _save_external(person: Person, org: Organization, form: ExternalTrainingForm) -> bool:
+    entry = ExternalEntry(provider=form.provider.data.strip(), title=form.title.data.strip(),
+                          started_on=form.started_on.data, ended_on=form.ended_on.data,
+                          class_hours=form.class_hours.data)
+    try:
+        record_external(current_user, org, person.id, entry, form.proof.data.stream, clock.today())
+    except ExternalRefused:
+        db.session.rollback()
+        form.ended_on.errors.append(_("The last day must be on or after the first day, and not in "
+                                      "the future."))
+        return False
+    except FileRefused:
+        db.session.rollback()
+        form.proof.errors.append(_("The proof must be a PDF or an image (PNG, JPEG, GIF, WebP) of at most "
+                                   "20 MB."))
+        return False
+    db.session.commit()
+    flash(_("Training done elsewhere recorded; its hours count towards the requirements."), "success")
+    return True
+
+
+@bp.get("/admin/external/<int:record_id>/proof")
+@requires(perms.PROGRESS)
+def external_proof(record_id: int):
+    record = db.session.get(ExternalTraining, record_id)
+    if record is None or not can_access_org(current_user, perms.PROGRESS,
+                                            db.session.get(Organization, record.organization_id)):
+        abort(404)
+    extension = record.proof_mime.rpartition("/")[2]
+    return current_store().send(record.proof_sha256, record.proof_mime,
+                                download_name=f"external-training-{record.id}.{extension}")
 
 
 @bp.get("/admin/people/<int:person_id>/archive.pdf")

@@ -1,20 +1,19 @@
 """Blueprint pages: create from the rules, edit cells, check the bank, assemble papers, statistics."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from exams import access
 from exams.forms import AssembleForm, BlueprintForm, NewBlueprintForm
-from exams.models import BankPurpose, Blueprint, Paper, QuestionBank, QuestionType
+from exams.models import BankPurpose, Blueprint, KnowledgePoint, Paper, QuestionBank, QuestionType
 from exams.permissions import ASSEMBLE, BLUEPRINT, EXAM_BANK
 from exams.routes import bp
 from exams.routes.common import int_arg, now
 from exams.services.blueprints import (
-    CellLineError,
     RulesChanged,
-    cells_to_text,
-    parse_cells,
+    cell_rows,
+    cells_from_rows,
     principal_paper,
     special_ops_theory,
     update_blueprint,
@@ -29,6 +28,7 @@ from lms.clock import today
 from lms.extensions import db
 from lms.i18n import _
 from lms.models import Organization, OrgKind, Post
+from lms.rule_labels import rule_label, version_label
 from lms.rules import RuleMissing
 
 
@@ -93,28 +93,56 @@ def _bank_arg(banks) -> QuestionBank | None:
     return access.bank_or_404(current_user, wanted)
 
 
+def _cell_form(blueprint: Blueprint) -> BlueprintForm:
+    """The settings form with the cell editor: the cells and blank rows, or the rows just posted."""
+    # Not obj=blueprint: its cells are model objects, while the editor's rows are plain values.
+    stored = {"name": blueprint.name, "duration_minutes": blueprint.duration_minutes,
+              "pass_mark": blueprint.pass_mark, "partial_credit": blueprint.partial_credit,
+              "cells": cell_rows(blueprint),
+              **{f"points_{t.value}": blueprint.points.get(t.value, 1) for t in QuestionType}}
+    form = BlueprintForm(data=None if request.method == "POST" else stored)
+    form.set_cell_choices(db.session.scalars(select(KnowledgePoint).order_by(KnowledgePoint.path)))
+    return form
+
+
+def _checked_cells(form: BlueprintForm) -> list | None:
+    """The posted cells, or None after noting each bad row's problem next to it."""
+    cells, problems = cells_from_rows([row.data for row in form.cells])
+    for number, problem in problems.items():
+        row = form.cells[number - 1].form
+        # A row the form fields already refused (say, a choice not offered) keeps that message only.
+        if not any(field.errors for field in row):
+            row.count.errors = [*row.count.errors, str(problem)]
+    if not cells and not problems:
+        form.form_errors.append(_("A blueprint needs at least one cell."))
+    return cells if cells and not problems else None
+
+
+def _save(blueprint: Blueprint, form: BlueprintForm) -> bool:
+    """Save the settings and cells when the form is valid and every row reads as a cell."""
+    valid = form.validate()
+    cells = _checked_cells(form)
+    if not valid or cells is None:
+        return False
+    points = {t.value: getattr(form, f"points_{t.value}").data for t in QuestionType}
+    update_blueprint(blueprint, current_user, name=form.name.data, cells=cells,
+                     duration_minutes=form.duration_minutes.data, pass_mark=form.pass_mark.data,
+                     points=points, partial_credit=form.partial_credit.data)
+    return True
+
+
 @bp.route("/blueprints/<int:blueprint_id>", methods=["GET", "POST"])
 @signed_in
 def blueprint(blueprint_id: int):
+    """A blueprint: its rules, whether a bank can fill it, papers, and the settings and cell editor."""
     blueprint = _blueprint_or_404(blueprint_id)
-    form = BlueprintForm(obj=blueprint)
-    if not form.is_submitted():
-        form.cells.data = cells_to_text(blueprint)
-        for qtype in QuestionType:
-            getattr(form, f"points_{qtype.value}").data = blueprint.points.get(qtype.value, 1)
-    elif form.validate():
-        try:
-            cells = parse_cells(form.cells.data)
-        except CellLineError as exc:
-            form.cells.errors.append(str(exc.args[0]))
-        else:
-            points = {t.value: getattr(form, f"points_{t.value}").data for t in QuestionType}
-            update_blueprint(blueprint, current_user, name=form.name.data, cells=cells,
-                             duration_minutes=form.duration_minutes.data, pass_mark=form.pass_mark.data,
-                             points=points, partial_credit=form.partial_credit.data)
-            db.session.commit()
-            flash(_("Blueprint saved."), "success")
-            return redirect(url_for("exams.blueprint", blueprint_id=blueprint.id))
+    form = _cell_form(blueprint)
+    if form.is_submitted() and _save(blueprint, form):
+        db.session.commit()
+        flash(_("Blueprint saved."), "success")
+        return redirect(url_for("exams.blueprint", blueprint_id=blueprint.id))
+    if form.is_submitted():
+        flash(_("The blueprint was not saved; see the marked fields."), "error")
     banks = _exam_banks()
     bank = _bank_arg(banks)
     gaps = validate(blueprint, bank) if bank else []
@@ -124,7 +152,8 @@ def blueprint(blueprint_id: int):
                                 .order_by(Paper.id.desc()).limit(20)).all()
     return render_template("exams/blueprint.html", blueprint=blueprint, form=form, banks=banks,
                            bank=bank, gaps=gaps, assemble=assemble, papers=papers,
-                           may_assemble=has_permission(current_user, ASSEMBLE))
+                           may_assemble=has_permission(current_user, ASSEMBLE),
+                           rule_label=rule_label, version_label=version_label)
 
 
 @bp.post("/blueprints/<int:blueprint_id>/assemble")

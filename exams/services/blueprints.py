@@ -1,4 +1,4 @@
-"""Blueprints: defaults from the rules, editing cells as text lines, and what the bank lacks."""
+"""Blueprints: defaults from the rules, editing cells row by row, and what the bank lacks."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -92,41 +92,61 @@ def terms_on(blueprint: Blueprint, exam_date: date) -> dict:
     return {**terms, "rule_versions": versions}
 
 
-class CellLineError(ValueError):
-    """A line of the cell editor cannot be read."""
+#: Blank rows the cell editor offers for new cells (the page works without JavaScript).
+EXTRA_CELL_ROWS = 3
+#: The editor's knowledge-point choice meaning "any knowledge point".
+ANY_KP = "any"
 
 
-def cells_to_text(blueprint: Blueprint) -> str:
-    """One line per cell: type, knowledge point (* for any), difficulty range, count."""
-    return "\n".join(
-        f"{c.qtype.value}, {c.knowledge_point.code if c.knowledge_point else '*'}, "
-        f"{c.difficulty_min}-{c.difficulty_max}, {c.count}" for c in blueprint.cells)
+def cell_rows(blueprint: Blueprint, extra: int = EXTRA_CELL_ROWS) -> list[dict]:
+    """The cell editor's rows: one per cell, then ``extra`` blank rows to add cells."""
+    rows = [{"qtype": c.qtype.value,
+             "knowledge_point": str(c.knowledge_point_id) if c.knowledge_point_id else ANY_KP,
+             "difficulty_min": c.difficulty_min, "difficulty_max": c.difficulty_max, "count": c.count,
+             "remove": False} for c in blueprint.cells]
+    blank = {"qtype": "", "knowledge_point": ANY_KP, "difficulty_min": None, "difficulty_max": None,
+             "count": None, "remove": False}
+    return rows + [dict(blank) for _ in range(extra)]
 
 
-def parse_cells(text: str) -> list[BlueprintCell]:
-    """Cells from the editor's lines; CellLineError names the first bad line."""
-    kps = {kp.code: kp for kp in db.session.scalars(select(KnowledgePoint))}
-    cells = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+def _is_blank(row: dict) -> bool:
+    return not row.get("qtype") and row.get("count") is None
+
+
+def _row_problem(row: dict, kps: dict) -> str | None:
+    """Why one editor row is not a cell, or None when it is one."""
+    if row.get("qtype") not in {t.value for t in QuestionType}:
+        return _l("Choose a question type.")
+    if row.get("knowledge_point", ANY_KP) != ANY_KP and row["knowledge_point"] not in kps:
+        return _l("Choose a knowledge point from the list, or “any”.")
+    low, high = row.get("difficulty_min") or 1, row.get("difficulty_max") or 5
+    if not 1 <= low <= high <= 5:
+        return _l("The difficulty runs from 1 to 5, and “from” may not exceed “to”.")
+    if row.get("count") is None or not 1 <= row["count"] <= 1000:
+        return _l("Give the number of questions, from 1 to 1000.")
+    return None
+
+
+def cells_from_rows(rows: list[dict]) -> tuple[list[BlueprintCell], dict[int, str]]:
+    """Cells from the editor's rows, and the problem of each bad row (by position, from 1).
+
+    Blank rows and rows marked for removal are left out; an empty difficulty means 1 to 5.
+    """
+    kps = {str(kp.id): kp for kp in db.session.scalars(select(KnowledgePoint))}
+    cells, problems = [], {}
+    for number, row in enumerate(rows, start=1):
+        if row.get("remove") or _is_blank(row):
             continue
-        parts = [p.strip() for p in line.replace("，", ",").split(",")]
-        try:
-            qtype, kp, span, count = parts
-            low, _, high = span.partition("-")
-            cell = BlueprintCell(qtype=QuestionType(qtype), count=int(count),
-                                 knowledge_point=None if kp == "*" else kps[kp],
-                                 difficulty_min=int(low), difficulty_max=int(high or low))
-        except (ValueError, KeyError):
-            raise CellLineError(_l("Line %(n)d: write type, knowledge point or *, difficulty range "
-                                   "such as 1-5, count.", n=number)) from None
-        if not 1 <= cell.difficulty_min <= cell.difficulty_max <= 5 or cell.count < 1:
-            raise CellLineError(_l("Line %(n)d: difficulty must lie within 1-5 and the count be "
-                                   "at least 1.", n=number))
-        cells.append(cell)
-    if not cells:
-        raise CellLineError(_l("A blueprint needs at least one cell."))
-    return cells
+        problem = _row_problem(row, kps)
+        if problem:
+            problems[number] = problem
+            continue
+        kp = row.get("knowledge_point", ANY_KP)
+        cells.append(BlueprintCell(qtype=QuestionType(row["qtype"]), count=row["count"],
+                                   knowledge_point=None if kp == ANY_KP else kps[kp],
+                                   difficulty_min=row.get("difficulty_min") or 1,
+                                   difficulty_max=row.get("difficulty_max") or 5))
+    return cells, problems
 
 
 def update_blueprint(blueprint: Blueprint, actor: Account, *, name: str, duration_minutes: int,

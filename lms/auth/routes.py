@@ -26,6 +26,20 @@ login_manager.login_message_category = "info"
 _KEPT_SESSION_KEYS = ("lang",)
 
 
+#: Pages an account that must choose a new password may still open.
+_OPEN_WHILE_CHANGING = {"auth.security", "auth.logout", "static", "web.set_language", "web.home"}
+
+
+@bp.before_app_request
+def _new_password_first():
+    """An account given an initial password (bulk logins) chooses its own before anything else."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in _OPEN_WHILE_CHANGING and not request.path.startswith("/api/")):
+        flash(_("Choose your own password before you go on."), "info")
+        return redirect(url_for("auth.security"))
+    return None
+
+
 def safe_next(target: str | None) -> str:
     """Only same-site relative paths are followed after sign-in."""
     if target and target.startswith("/") and not target.startswith("//"):

@@ -70,4 +70,5 @@ def _register_failure(key: str, username: str, account: Account | None, client: 
 def set_password(account: Account, password: str, *, now: datetime) -> None:
     """Replace an account's password and end every sign-in made with the old one."""
     account.password_hash = hash_password(password)
+    account.must_change_password = False
     end_all_sign_ins(account, now=now, reason="password")

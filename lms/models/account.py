@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -25,6 +25,9 @@ class Account(UserMixin, db.Model):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), unique=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Set on logins made with a handed-over initial password (roster import): the password is
+    #: to be changed at the first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Last sign-out: whatever was issued to the browser before it (study tickets) stops counting.
     signed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -33,3 +33,5 @@ class RosterImport(db.Model):
     )
     valid_rows: Mapped[list] = mapped_column(JSON, default=list)
     errors: Mapped[list] = mapped_column(JSON, default=list)
+    #: Asked on upload: confirming also makes learner logins for the imported people.
+    create_logins: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -15,8 +15,8 @@ from lms.models import ImportStatus, Organization, OrgKind, RosterImport
 from lms.roles import Perm
 from lms.roster.forms import RosterUploadForm
 from lms.roster.parser import RosterFileError
-from lms.roster.services import cancel_roster, confirm_roster, stage_roster
-from lms.roster.template import build_template
+from lms.roster.services import cancel_roster, confirm_roster, create_learner_logins, stage_roster
+from lms.roster.template import build_template, logins_workbook
 from lms.spreadsheets import XLSX_MIME
 from lms.staging import ALREADY_HANDLED
 from lms.transitions import commit_once
@@ -40,7 +40,8 @@ def upload():
         org = ensure_org(Perm.ROSTER_IMPORT, db.session.get(Organization, form.organization.data))
         try:
             staged = stage_roster(org, current_user, form.file.data.filename or "roster.xlsx",
-                                  form.file.data.read(), today=clock.today())
+                                  form.file.data.read(), today=clock.today(),
+                                  create_logins=bool(form.create_logins.data))
         except RosterFileError as exc:
             db.session.rollback()
             form.file.errors.append(str(exc))
@@ -78,12 +79,22 @@ def review(import_id: int):
 @requires(Perm.ROSTER_IMPORT)
 def confirm(import_id: int):
     staged = _staged_or_404(import_id)
-    done, added = commit_once(lambda: confirm_roster(staged, current_user, now=clock.now()),
-                              already=ALREADY_HANDLED)
+    done, result = commit_once(lambda: _confirm(staged), already=ALREADY_HANDLED)
     if not done:
         return redirect(url_for("roster.review", import_id=import_id))
+    added, logins = result
     flash(_("%(n)d employees added to the roster.", n=len(added)), "success")
+    if logins:
+        # The passwords exist only in this answer: the list is the hand-over, nothing keeps them.
+        return send_file(io.BytesIO(logins_workbook(logins)), mimetype=XLSX_MIME, as_attachment=True,
+                         download_name=f"initial-logins-{import_id}.xlsx")
     return redirect(url_for("web.organization", org_id=staged.organization_id))
+
+
+def _confirm(staged: RosterImport):
+    added = confirm_roster(staged, current_user, now=clock.now())
+    org = db.session.get(Organization, staged.organization_id)
+    return added, create_learner_logins(org, added, current_user) if staged.create_logins else []
 
 
 @bp.post("/imports/<int:import_id>/cancel")

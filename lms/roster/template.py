@@ -5,6 +5,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from lms.catalog import operation_categories
+from lms.i18n import _
 from lms.roster.columns import COLUMNS, MAX_ROWS, POST_TEMPLATE_VALUES
 from lms.spreadsheets import append_row, save_workbook
 
@@ -37,3 +38,21 @@ def _add_code_sheet(workbook: Workbook) -> None:
             append_row(codes, [sub["code"], category["zh"], sub["zh"], sub["en"]])
     codes.column_dimensions["C"].width = 30
     codes.column_dimensions["D"].width = 40
+
+
+def logins_workbook(logins) -> bytes:
+    """The hand-over list of initial logins: name, username, initial password."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Initial logins")
+    append_row(sheet, [_("Name"), _("Username"), _("Initial password")])
+    for login in logins:
+        append_row(sheet, [login.name, login.username, login.password])
+    append_row(sheet, [])
+    append_row(sheet, [_("Each person signs in with these and must choose a new password at once. "
+                         "Hand each line over in person and destroy this list afterwards.")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABC", (14, 16, 18), strict=True):
+        sheet.column_dimensions[column].width = width
+    return save_workbook(workbook)

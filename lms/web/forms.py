@@ -1,5 +1,6 @@
 """Forms for accounts, grants and API tokens."""
 
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
@@ -30,7 +31,7 @@ class CreateAccountForm(GrantForm):
 class TokenForm(FlaskForm):
     """A new API token."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(lazy_pgettext("thing", "Name"), validators=[DataRequired(), Length(max=64)])
     scopes = SelectMultipleField(_l("Scopes"), validators=[DataRequired()])
     days = IntegerField(_l("Valid for (days)"), default=90,
                         validators=[DataRequired(), NumberRange(min=1, max=365)])

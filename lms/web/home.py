@@ -1,4 +1,6 @@
-"""Public home page, language switch and the signed-in dashboard."""
+"""Public home page, language switch, favicon and the signed-in dashboard."""
+
+from pathlib import Path
 
 from flask import abort, current_app, redirect, render_template, request, session
 from flask_login import current_user
@@ -8,14 +10,29 @@ from lms.auth.routes import safe_next
 from lms.authz import has_permission, org_scope_clause, public, signed_in
 from lms.extensions import db
 from lms.models import Employment, Organization, OrgKind, Post
-from lms.roles import Perm
+from lms.roles import Perm, Role
 from lms.web import bp
+from lms.web.templating import home_tasks_for
+
+#: Roles whose work happens on exam days, which have no pages until exam sessions exist.
+EXAM_DAY_ROLES = {Role.EXAM_CENTRE_ADMIN, Role.INVIGILATOR, Role.PRACTICAL_EXAMINER,
+                  Role.CERTIFICATE_OFFICER}
 
 
 @bp.get("/")
 @public
 def home():
     return render_template("web/home.html")
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    # Browsers ask for this path on every first visit, whatever the page links to.
+    icon = Path(current_app.static_folder, "favicon.ico").read_bytes()
+    response = current_app.response_class(icon, mimetype="image/x-icon")
+    response.cache_control.public, response.cache_control.max_age = True, 86400
+    return response
 
 
 @bp.post("/lang")
@@ -35,8 +52,18 @@ def set_language():
 @signed_in
 def dashboard():
     stats = _scoped_stats() if has_permission(current_user, Perm.ORG_VIEW) else None
+    if stats and not stats["enterprises"]:
+        stats = None  # only zeros for an exam centre or a school: nothing worth a tile
     employments = current_user.person.employments if current_user.person else []
-    return render_template("web/dashboard.html", stats=stats, employments=employments)
+    tasks = home_tasks_for(current_user)
+    return render_template("web/dashboard.html", stats=stats, employments=employments, tasks=tasks,
+                           exam_day_note=_waits_for_exam_sessions(tasks))
+
+
+def _waits_for_exam_sessions(tasks) -> bool:
+    """True for exam-day roles while no package offers them a task of the exams group."""
+    roles = {g.role for g in current_user.grants}
+    return bool(roles & EXAM_DAY_ROLES) and not any(t.group == "exams" for t, _n, _u in tasks)
 
 
 def _scoped_stats() -> dict:

@@ -1,29 +1,140 @@
-"""Template globals and filters shared by every package's pages."""
+"""Template globals and filters shared by every package's pages, and the registries they read."""
 
-from flask import Flask
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, request, url_for
 from flask_login import current_user
 
 from lms import catalog
 from lms.authz import has_permission
-from lms.i18n import current_locale
+from lms.i18n import _l, current_locale
 from lms.idcard import mask_id_number
 from lms.labels import ORG_KIND_LABELS, POST_LABELS, RULE_TAG_LABELS, UNIT_LABELS
 from lms.roles import ROLE_LABELS, Role
 
-#: Navigation entries: (endpoint, label msgid holder, permission or None for any signed-in user).
-NAV_ITEMS: list[tuple[str, object, str | None]] = []
+#: Domains of the navigation, in the order the top bar shows them; packages register into these.
+NAV_GROUPS: dict[str, Any] = {
+    "training": _l("Training"),
+    "question_bank": _l("Question bank"),
+    "exams": _l("Exams"),
+    "certificates": _l("Certificates"),
+    "compliance": _l("Compliance"),
+    "administration": _l("Administration"),
+}
 
 
-def add_nav_item(endpoint: str, label, permission: str | None) -> None:
-    """Let a package add an entry to the main navigation."""
-    NAV_ITEMS.append((endpoint, label, permission))
+@dataclass(frozen=True)
+class NavItem:
+    """One link of the navigation, shown when the account holds ``permission`` and ``when`` agrees."""
+
+    group: str
+    endpoint: str
+    label: Any
+    permission: str | None
+    when: Callable | None = None
+
+    def visible_to(self, account) -> bool:
+        """True when the account may see this entry."""
+        if self.permission is not None and not has_permission(account, self.permission):
+            return False
+        return self.when is None or bool(self.when(account))
 
 
-def _nav_for_current_user():
-    if not current_user.is_authenticated:
+NAV_ITEMS: list[NavItem] = []
+
+
+def add_nav_item(group: str, endpoint: str, label, permission: str | None, *,
+                 when: Callable | None = None) -> None:
+    """Let a package add an entry to a navigation group; registering an endpoint again replaces it."""
+    if group not in NAV_GROUPS:
+        raise ValueError(f"unknown navigation group {group!r}")
+    # Apps are built more than once in one process (tests); the latest registration wins.
+    NAV_ITEMS[:] = [item for item in NAV_ITEMS if item.endpoint != endpoint]
+    NAV_ITEMS.append(NavItem(group, endpoint, label, permission, when))
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A group as one account sees it: its visible items and whether the current page is one."""
+
+    key: str
+    label: Any
+    items: list[NavItem]
+
+    @property
+    def current(self) -> bool:
+        return any(item.endpoint == request.endpoint for item in self.items)
+
+
+def nav_groups_for(account) -> list[NavGroup]:
+    """The groups the account works in, in order; a group without a visible item is left out."""
+    if not account.is_authenticated:
         return []
-    return [(ep, label) for ep, label, perm in NAV_ITEMS
-            if perm is None or has_permission(current_user, perm)]
+    visible = [item for item in NAV_ITEMS if item.visible_to(account)]
+    groups = [NavGroup(key, label, [i for i in visible if i.group == key])
+              for key, label in NAV_GROUPS.items()]
+    return [group for group in groups if group.items]
+
+
+@dataclass(frozen=True)
+class HomeTask:
+    """A tile on the dashboard: a count for the account that leads to the page where it is handled."""
+
+    label: Any
+    target: str | Callable[[Any], str]
+    count: Callable[[Any], int | None]
+    permission: str | None
+    group: str
+    when: Callable | None = None
+
+    @property
+    def key(self) -> tuple:
+        target = self.target if isinstance(self.target, str) else self.target.__qualname__
+        return (self.group, target, self.count.__module__, self.count.__qualname__)
+
+    def url(self, account) -> str:
+        """Where the tile leads: an endpoint name or a callable giving the URL for the account."""
+        return url_for(self.target) if isinstance(self.target, str) else self.target(account)
+
+
+HOME_TASKS: list[HomeTask] = []
+
+
+def add_home_task(label, target: str | Callable, count: Callable[[Any], int | None],
+                  permission: str | None, group: str, *, when: Callable | None = None) -> None:
+    """Let a package put a task tile on the dashboard; ``count`` returning None hides the tile."""
+    if group not in NAV_GROUPS:
+        raise ValueError(f"unknown navigation group {group!r}")
+    task = HomeTask(label, target, count, permission, group, when)
+    HOME_TASKS[:] = [t for t in HOME_TASKS if t.key != task.key]
+    HOME_TASKS.append(task)
+
+
+def home_tasks_for(account) -> list[tuple[HomeTask, int, str]]:
+    """(task, count, url) for every task of the account's roles, in navigation-group order."""
+    order = list(NAV_GROUPS)
+    found = []
+    for task in sorted(HOME_TASKS, key=lambda t: order.index(t.group)):
+        if task.permission is not None and not has_permission(account, task.permission):
+            continue
+        if task.when is not None and not task.when(account):
+            continue
+        count = task.count(account)
+        if count is not None:
+            found.append((task, count, task.url(account)))
+    return found
+
+
+#: Lines of the public home page saying what the system does; each domain adds its own when it works.
+HOME_FEATURES: list[tuple[str, Any, Any]] = []
+
+
+def add_home_feature(key: str, title, text) -> None:
+    """Let a package describe on the home page a capability that is in place."""
+    HOME_FEATURES[:] = [f for f in HOME_FEATURES if f[0] != key]
+    HOME_FEATURES.append((key, title, text))
 
 
 def role_label(role: str) -> str:
@@ -35,7 +146,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["mask_id"] = mask_id_number
     app.jinja_env.filters["citation"] = catalog.citation
     app.jinja_env.globals.update(
-        nav_items=_nav_for_current_user,
+        nav_groups=lambda: nav_groups_for(current_user),
+        home_features=lambda: [(title, text) for _key, title, text in HOME_FEATURES],
         current_locale=current_locale,
         industry_label=lambda code: catalog.label(catalog.industry(code)) or "",
         subtype_label=lambda code: catalog.label(catalog.operation_subtype(code)),

@@ -64,3 +64,24 @@ def axe_check():
         return results.response["passes"].__len__()
 
     return check
+
+
+@pytest.fixture
+def nav():
+    """Open the main navigation's group (and the narrow-screen menu) holding a link; return the link."""
+
+    def link(page, name: str, exact: bool = False):
+        menu = page.locator("#main-nav")
+        # Wait for nav.js: before it runs every link shows, and it may fold one away mid-click.
+        page.locator("#main-nav.enhanced").wait_for(state="attached")
+        hidden_too = menu.get_by_role("link", name=name, exact=exact, include_hidden=True)
+        toggle = menu.locator(".nav-toggle")
+        if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+        if not hidden_too.is_visible():
+            # ``has`` is matched inside each group, so it takes a page-level locator.
+            inside = page.get_by_role("link", name=name, exact=exact, include_hidden=True)
+            menu.locator(".nav-group", has=inside).locator(".nav-group-button").click()
+        return menu.get_by_role("link", name=name, exact=exact)
+
+    return link

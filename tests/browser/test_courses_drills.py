@@ -35,9 +35,9 @@ def demo_school(make):
 
 
 def test_teacher_reads_class_results_and_common_mistakes(live_server, page, demo_school, shoot,
-                                                         axe_check):
+                                                         axe_check, nav):
     sign_in(page, live_server, "teacher")
-    page.get_by_role("link", name="演练结果").click()
+    nav(page, "演练结果").click()
     expect(page.get_by_role("heading", name="演练结果")).to_be_visible()
     by_class = page.locator("table").first
     for name in ("三年级一班", "五年级二班", "六年级一班"):
@@ -58,9 +58,10 @@ def test_teacher_reads_class_results_and_common_mistakes(live_server, page, demo
     shoot(page, "courses-drills-run-zh")
 
 
-def test_regulator_reads_participation_in_the_region(live_server, page, demo_school, shoot, axe_check):
+def test_regulator_reads_participation_in_the_region(live_server, page, demo_school, shoot, axe_check,
+                                                     nav):
     sign_in(page, live_server, "wujiang")
-    page.get_by_role("link", name="辖区演练情况").click()
+    nav(page, "辖区演练情况").click()
     expect(page.get_by_role("heading", name="辖区演练情况")).to_be_visible()
     rows = page.locator("tbody tr")
     assert rows.filter(has_text="吴江区实验小学").count() == 1

@@ -65,12 +65,12 @@ def credited_seconds() -> int:
 
 
 def test_learner_studies_a_lesson_and_sees_the_time_rise(app, live_server, page, make, shoot,
-                                                         axe_check, monkeypatch):
+                                                         axe_check, monkeypatch, nav):
     monkeypatch.setitem(app.config, "COURSES_HEARTBEAT_SECONDS", 1)
     enrolled_learner(make)
 
     sign_in(page, live_server, "learner")
-    page.get_by_role("link", name="我的培训").click()
+    nav(page, "我的培训").click()
     page.get_by_role("link", name="危险化学品安全管理").click()
     page.get_by_role("link", name="安全管理人员的职责").click()
     clock = page.locator("#lesson-time")
@@ -84,7 +84,7 @@ def test_learner_studies_a_lesson_and_sees_the_time_rise(app, live_server, page,
     shoot(page, "courses-lesson-zh")
     assert credited_seconds() >= 2
 
-    page.get_by_role("link", name="我的培训").click()
+    nav(page, "我的培训").click()
     axe_check(page)
     assert page.get_by_role("cell", name="0:00", exact=True).count() == 0
     shoot(page, "courses-mine-zh")
@@ -126,7 +126,7 @@ def test_signing_out_elsewhere_stops_the_lesson_clock(app, live_server, page, ma
 
 
 def test_admin_assigns_a_course_to_all_safety_managers_and_sees_who_is_behind(
-        live_server, page, make, shoot, axe_check):
+        live_server, page, make, shoot, axe_check, nav):
     make.rules()
     ent = make.org("无锡恒通化工有限公司", high_risk=True, industry="hazardous_chemicals")
     diligent = make.person("王勤学", org=ent, post=Post.SAFETY_MANAGER)
@@ -141,7 +141,7 @@ def test_admin_assigns_a_course_to_all_safety_managers_and_sees_who_is_behind(
     db.session.commit()
 
     sign_in(page, live_server, "ent_admin")
-    page.get_by_role("link", name="培训进度").click()
+    nav(page, "培训进度").click()
     axe_check(page)
     shoot(page, "courses-progress-people-zh")
     page.get_by_role("link", name="分配课程").click()

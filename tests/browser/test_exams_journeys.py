@@ -61,7 +61,7 @@ def exam_bank_editor(make):
 
 
 def test_editor_imports_fixes_and_publishes(live_server, page, exam_bank_editor, shoot, axe_check,
-                                            tmp_path):
+                                            tmp_path, nav):
     bad, fixed = tmp_path / "题库.xlsx", tmp_path / "题库-已改.xlsx"
     bad.write_bytes(workbook(ROWS))
     good_rows = [row[:] for row in ROWS]
@@ -69,7 +69,7 @@ def test_editor_imports_fixes_and_publishes(live_server, page, exam_bank_editor,
     fixed.write_bytes(workbook(good_rows))
 
     sign_in(page, live_server, "bank_editor")
-    page.get_by_role("link", name="题库", exact=True).click()
+    nav(page, "题库", exact=True).click()
     axe_check(page)
     shoot(page, "exams-banks-zh")
     page.get_by_role("link", name="江苏省考试题库").click()
@@ -102,7 +102,8 @@ def test_editor_imports_fixes_and_publishes(live_server, page, exam_bank_editor,
     assert statuses == [QuestionStatus.PUBLISHED] * 4
 
 
-def test_learner_practises_and_reviews_the_wrong_answer_book(live_server, page, make, shoot, axe_check):
+def test_learner_practises_and_reviews_the_wrong_answer_book(live_server, page, make, shoot, axe_check,
+                                                              nav):
     make.rules()
     add_knowledge_tree()
     centre = make.org("无锡市安全生产培训考试考核中心", kind=OrgKind.EXAM_CENTRE, industry=None)
@@ -120,7 +121,7 @@ def test_learner_practises_and_reviews_the_wrong_answer_book(live_server, page, 
     make.account("learner", Role.LEARNER, org=ent)
 
     sign_in(page, live_server, "learner")
-    page.get_by_role("link", name="练习", exact=True).click()
+    nav(page, "练习", exact=True).click()
     axe_check(page)
     shoot(page, "exams-practice-home-zh")
     page.get_by_role("link", name="火灾分类").click()
@@ -174,12 +175,12 @@ MOODLE = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_editor_decides_what_happens_to_a_moodle_category_without_a_knowledge_point(
-        live_server, page, exam_bank_editor, shoot, axe_check, tmp_path):
+        live_server, page, exam_bank_editor, shoot, axe_check, tmp_path, nav):
     export = tmp_path / "moodle-export.xml"
     export.write_text(MOODLE, encoding="utf-8")
 
     sign_in(page, live_server, "bank_editor")
-    page.get_by_role("link", name="题库", exact=True).click()
+    nav(page, "题库", exact=True).click()
     page.get_by_role("link", name="江苏省考试题库").click()
     page.get_by_role("link", name="导入试题").click()
     page.get_by_label("试题文件").set_input_files(str(export))

@@ -61,9 +61,10 @@ def quiz_world(make):
     return {"course": course, "bank": bank}
 
 
-def test_trainer_attaches_a_quiz_and_learner_answers_it(live_server, page, quiz_world, shoot, axe_check):
+def test_trainer_attaches_a_quiz_and_learner_answers_it(live_server, page, quiz_world, shoot, axe_check,
+                                                        nav):
     sign_in(page, live_server, "trainer")
-    page.get_by_role("link", name="课后小测", exact=True).click()
+    nav(page, "课后小测", exact=True).click()
     page.get_by_role("heading", name="全员消防安全").wait_for()
     axe_check(page)
     shoot(page, "exams-lesson-quizzes-zh")

@@ -12,7 +12,7 @@ from support import PASSWORD, roster_workbook, valid_id_number
 pytestmark = pytest.mark.browser
 
 
-def test_roster_upload_review_and_confirm(live_server, page, make, shoot, axe_check, tmp_path):
+def test_roster_upload_review_and_confirm(live_server, page, make, shoot, axe_check, tmp_path, nav):
     ent = make.org("无锡恒通化工有限公司", high_risk=True, industry="hazardous_chemicals")
     make.account("ent_admin", Role.ENTERPRISE_ADMIN, org=ent)
     workbook = tmp_path / "花名册.xlsx"
@@ -26,7 +26,7 @@ def test_roster_upload_review_and_confirm(live_server, page, make, shoot, axe_ch
     page.get_by_label("用户名").fill("ent_admin")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_role("link", name="花名册导入").click()
+    nav(page, "花名册导入").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="下载模板").click()
     assert download.value.suggested_filename == "roster-template.xlsx"

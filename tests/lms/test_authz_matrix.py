@@ -112,6 +112,7 @@ def core_cases(w) -> dict[str, list[tuple[str, str, dict | None, str]]]:
     f, b = w["foreign"].id, w["b_admin"].id
     return {
         "web.home": [("GET", "/", None, "open")],
+        "web.favicon": [("GET", "/favicon.ico", None, "open")],
         "web.set_language": [("POST", "/lang", {"code": "en", "next": "/"}, "open")],
         "auth.security": [("GET", "/account/security", None, "open")],
         "auth.end_other_sign_ins": [("POST", "/account/security/end-others", {}, "open")],

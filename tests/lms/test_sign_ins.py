@@ -117,3 +117,16 @@ def test_only_a_digest_of_the_token_is_stored(client, alice, login):
         token = cookie[SESSION_KEY]
     stored = db.session.scalar(select(SignIn.digest))
     assert token not in stored and len(stored) == 64
+
+
+def test_an_initial_password_must_be_replaced_before_anything_else(client, alice, login):
+    db.session.get(Account, alice.id).must_change_password = True
+    db.session.commit()
+    login("alice")
+    response = client.get("/organizations")
+    assert response.status_code == 302 and response.headers["Location"] == "/account/security"
+    client.post("/account/security", data={
+        "current": PASSWORD, "new": "my-own-password-1", "repeat": "my-own-password-1"})
+    assert client.get("/dashboard").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Account, alice.id).must_change_password is False

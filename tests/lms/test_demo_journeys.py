@@ -1,0 +1,142 @@
+"""The demo leads somewhere: each account's main job works end to end on one loaded demo."""
+
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from courses.drills.demo import run_payload
+from courses.drills.models import DrillResult
+from courses.models import Lesson
+from courses.requirements import Calculator
+from exams.models import Blueprint, KnowledgePoint, LessonQuiz, PracticeAttempt, Question, QuestionBank
+from exams.services.blueprints import validate
+from exams.services.lesson_quiz import round_size
+from lms.clock import local_tz, today
+from lms.demo import DEMO_PASSWORD, load_demo
+from lms.extensions import db
+from lms.models import Account
+from simulations.confined_space import judge as confined_judge
+from simulations.escape import judge as escape_judge
+from simulations.i18n import translate
+
+from support import FreshRequestClient, make_test_app
+
+OUTCOMES = {"escape": escape_judge.OUTCOMES, "confined-space": confined_judge.OUTCOMES}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_root):
+    """One app with its own SQLite database and the demo loaded once for every test here."""
+    folder = tmp_root / "demo-journeys"
+    folder.mkdir(exist_ok=True)
+    app = make_test_app(Path(folder), SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/demo.db")
+    app.test_client_class = type("TestClient", (FreshRequestClient, FlaskClient), {})
+    with app.app_context():
+        db.create_all()
+        load_demo()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def demo_ctx(demo):
+    with demo.test_request_context():
+        yield demo
+        db.session.rollback()
+
+
+def signed_in(app, username: str):
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, username
+    return client
+
+
+def _bank(code: str) -> QuestionBank:
+    return db.session.scalar(select(QuestionBank).where(QuestionBank.code == code))
+
+
+def _blueprint(code: str) -> Blueprint:
+    return db.session.scalar(select(Blueprint).where(Blueprint.code == code))
+
+
+def test_the_learners_mock_exam_starts_and_is_mostly_electrical(demo, demo_ctx):
+    client = signed_in(demo, "learner")
+    bank, blueprint = _bank("JS-PRACTICE"), _blueprint("LV-ELEC-THEORY")
+    response = client.post(f"/exams/practice/{bank.id}/mock", data={"blueprint": blueprint.id})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    attempt_id = int(re.search(r"/mock/(\d+)", response.headers["Location"]).group(1))
+    assert client.get(f"/exams/mock/{attempt_id}").status_code == 200
+    items = db.session.get(PracticeAttempt, attempt_id).paper.items
+    elec = db.session.scalar(select(KnowledgePoint).where(KnowledgePoint.code == "elec"))
+    electrical = [i for i in items if i.version.question.knowledge_point.path.startswith(elec.path)]
+    assert len(items) == 100
+    assert len(electrical) >= 60, len(electrical)
+
+
+def test_every_practice_bank_offered_to_the_learner_has_questions(demo, demo_ctx):
+    html = signed_in(demo, "learner").get("/exams/practice").get_data(as_text=True)
+    offered = {int(n) for n in re.findall(r'action="/exams/practice/(\d+)/mock"', html)}
+    assert offered
+    for bank_id in offered:
+        assert db.session.scalar(select(func.count(Question.id)).where(Question.bank_id == bank_id)) >= 100
+
+
+def test_both_demo_blueprints_assemble_from_both_demo_banks(demo_ctx):
+    for bank_code in ("JS-PRACTICE", "JS-EXAM"):
+        for blueprint_code in ("LV-ELEC-THEORY", "PRINCIPAL-HAZCHEM"):
+            gaps = validate(_blueprint(blueprint_code), _bank(bank_code))
+            assert gaps == [], (bank_code, blueprint_code, [(g.need, g.have) for g in gaps])
+
+
+def test_demo_lessons_carry_practice_quizzes_the_learner_can_answer(demo, demo_ctx):
+    quizzes = db.session.scalars(select(LessonQuiz)).all()
+    assert len(quizzes) >= 5
+    assert all(round_size(q) == q.question_count for q in quizzes)
+    # The enterprise's trainer authors only the enterprise's courses: one of them carries a quiz.
+    trainer = db.session.scalar(select(Account).where(Account.username == "trainer"))
+    trainer_org = trainer.grants[0].organization_id
+    assert any(q.lesson.module.course.owner_org_id == trainer_org for q in quizzes)
+    lesson = db.session.scalar(select(Lesson).where(Lesson.title == "触电急救"))
+    html = signed_in(demo, "learner").get(f"/courses/lessons/{lesson.id}").get_data(as_text=True)
+    assert 'id="lesson-quiz"' in html
+
+
+def test_every_demo_drill_run_tells_what_its_decisions_say(demo_ctx):
+    runs = db.session.scalars(select(DrillResult)).all()
+    assert len(runs) == 30 and {r.drill for r in runs} == {"escape", "confined-space"}
+    assert {r.passed for r in runs} == {True, False}
+    for run in runs:
+        decided = {d["code"]: d["correct"] for d in run.decisions}
+        assert run.outcome_text == translate(OUTCOMES[run.drill][run.outcome], "zh_CN"), run.run_id
+        if run.outcome == "escaped":
+            assert decided["assembly"] and decided["call_119"]
+        if run.drill == "escape" and not decided.get("call_119"):
+            assert "拨打了119" not in run.outcome_text
+        if run.drill == "confined-space":
+            assert decided["rescue"] is (run.outcome == "rescued")
+        if run.passed:
+            assert not any(d["critical"] and not d["correct"] for d in run.decisions)
+
+
+def test_a_demo_run_is_what_the_drill_engine_reports_for_its_seed(demo_ctx):
+    run = db.session.scalars(select(DrillResult).where(DrillResult.drill == "confined-space")).first()
+    again = [run_payload(run.drill, behaviour, run.seed, run.run_id, run.started_at)
+             for behaviour in ("pass", "no_harness_scba", "tested_first", "one_level", "blind_rescue")]
+    assert any(p["decisions"] == run.decisions and p["score"] == run.score for p in again)
+
+
+def test_the_demo_learners_years_before_the_system_are_met_by_training_elsewhere(demo_ctx):
+    learner = db.session.scalar(select(Account).where(Account.username == "learner"))
+    start = min(e.start_date.year for e in learner.person.employments)
+    calculator = Calculator(local_tz())
+    for year in range(start, today().year):
+        hours = [r for r in calculator.for_person(learner.person, year) if r.unit == "class_hours"]
+        assert all(r.met for r in hours), (year, [(r.kind, r.required, r.done) for r in hours])
+        assert any(r.external for r in hours) or not hours
