@@ -113,8 +113,8 @@ def sentence(event, target=None) -> Markup:
     msg = SENTENCES.get(event.action)
     if msg is None:
         return Markup("{} · {}").format(params["actor"], _("another action"))
-    # Markup % escapes every plain value; the links above are Markup already.
-    return Markup(escape(str(msg))) % params
+    # escape() gives Markup, whose % escapes every plain value; the links above are Markup already.
+    return escape(str(msg)) % params
 
 
 def register_core() -> None:

@@ -191,3 +191,13 @@ def test_bank_import_review_reads_plainly(client, login, world):
     assert response.status_code == 302
     staged = db.session.scalar(select(QuestionImport).order_by(QuestionImport.id.desc()))
     assert developer_text(page(client, f"/exams/imports/{staged.id}")) == []
+
+
+def test_audit_sentences_escape_what_users_typed(client, login, world):
+    """A username or display name planted with markup is shown as text, never run."""
+    planted = '<img src=x onerror="alert(1)">'
+    record_event("auth.login_failed", actor=None, username=planted, reason="unknown", ip="10.0.0.8")
+    db.session.commit()
+    login("root")
+    html = page(client, "/audit")
+    assert planted not in html and "&lt;img src=x onerror=" in html
