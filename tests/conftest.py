@@ -120,3 +120,24 @@ def live_server(app):
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_root):
+    """An app with its own SQLite database and `lms demo` loaded once, for tests that walk the demo."""
+    from flask.testing import FlaskClient
+
+    from lms.demo import load_demo
+
+    folder = tmp_root / "demo"
+    folder.mkdir(exist_ok=True)
+    application = make_test_app(folder, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/demo.db")
+    application.test_client_class = type("TestClient", (FreshRequestClient, FlaskClient), {})
+    with application.app_context():
+        db.create_all()
+        load_demo()
+        db.session.commit()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()

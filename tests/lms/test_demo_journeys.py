@@ -1,10 +1,8 @@
 """The demo leads somewhere: each account's main job works end to end on one loaded demo."""
 
 import re
-from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from courses.drills.demo import run_payload
@@ -15,39 +13,20 @@ from exams.models import Blueprint, KnowledgePoint, LessonQuiz, PracticeAttempt,
 from exams.services.blueprints import validate
 from exams.services.lesson_quiz import round_size
 from lms.clock import local_tz, today
-from lms.demo import DEMO_PASSWORD, load_demo
+from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from lms.models import Account
 from simulations.confined_space import judge as confined_judge
 from simulations.escape import judge as escape_judge
 from simulations.i18n import translate
 
-from support import FreshRequestClient, make_test_app
-
 OUTCOMES = {"escape": escape_judge.OUTCOMES, "confined-space": confined_judge.OUTCOMES}
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_root):
-    """One app with its own SQLite database and the demo loaded once for every test here."""
-    folder = tmp_root / "demo-journeys"
-    folder.mkdir(exist_ok=True)
-    app = make_test_app(Path(folder), SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/demo.db")
-    app.test_client_class = type("TestClient", (FreshRequestClient, FlaskClient), {})
-    with app.app_context():
-        db.create_all()
-        load_demo()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
 @pytest.fixture
-def demo_ctx(demo):
-    with demo.test_request_context():
-        yield demo
+def demo_ctx(demo_app):
+    with demo_app.test_request_context():
+        yield demo_app
         db.session.rollback()
 
 
@@ -66,8 +45,8 @@ def _blueprint(code: str) -> Blueprint:
     return db.session.scalar(select(Blueprint).where(Blueprint.code == code))
 
 
-def test_the_learners_mock_exam_starts_and_is_mostly_electrical(demo, demo_ctx):
-    client = signed_in(demo, "learner")
+def test_the_learners_mock_exam_starts_and_is_mostly_electrical(demo_app, demo_ctx):
+    client = signed_in(demo_app, "learner")
     bank, blueprint = _bank("JS-PRACTICE"), _blueprint("LV-ELEC-THEORY")
     response = client.post(f"/exams/practice/{bank.id}/mock", data={"blueprint": blueprint.id})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
@@ -80,8 +59,8 @@ def test_the_learners_mock_exam_starts_and_is_mostly_electrical(demo, demo_ctx):
     assert len(electrical) >= 60, len(electrical)
 
 
-def test_every_practice_bank_offered_to_the_learner_has_questions(demo, demo_ctx):
-    html = signed_in(demo, "learner").get("/exams/practice").get_data(as_text=True)
+def test_every_practice_bank_offered_to_the_learner_has_questions(demo_app, demo_ctx):
+    html = signed_in(demo_app, "learner").get("/exams/practice").get_data(as_text=True)
     offered = {int(n) for n in re.findall(r'action="/exams/practice/(\d+)/mock"', html)}
     assert offered
     for bank_id in offered:
@@ -95,7 +74,7 @@ def test_both_demo_blueprints_assemble_from_both_demo_banks(demo_ctx):
             assert gaps == [], (bank_code, blueprint_code, [(g.need, g.have) for g in gaps])
 
 
-def test_demo_lessons_carry_practice_quizzes_the_learner_can_answer(demo, demo_ctx):
+def test_demo_lessons_carry_practice_quizzes_the_learner_can_answer(demo_app, demo_ctx):
     quizzes = db.session.scalars(select(LessonQuiz)).all()
     assert len(quizzes) >= 5
     assert all(round_size(q) == q.question_count for q in quizzes)
@@ -104,7 +83,7 @@ def test_demo_lessons_carry_practice_quizzes_the_learner_can_answer(demo, demo_c
     trainer_org = trainer.grants[0].organization_id
     assert any(q.lesson.module.course.owner_org_id == trainer_org for q in quizzes)
     lesson = db.session.scalar(select(Lesson).where(Lesson.title == "触电急救"))
-    html = signed_in(demo, "learner").get(f"/courses/lessons/{lesson.id}").get_data(as_text=True)
+    html = signed_in(demo_app, "learner").get(f"/courses/lessons/{lesson.id}").get_data(as_text=True)
     assert 'id="lesson-quiz"' in html
 
 

@@ -1,0 +1,95 @@
+"""`make run`'s demo data, walked in Chromium: every demo account reaches its main job from the menu."""
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from lms.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_app):
+    """The demo app on a free loopback port for the tests of this module."""
+    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/dashboard")
+
+
+def test_learner_studies_a_lesson_and_sits_a_mock_exam(demo_server, page, nav, shoot, axe_check):
+    sign_in(page, demo_server, "learner")
+    nav(page, "我的培训").click()
+    page.locator("main table a").first.click()
+    page.locator("main a[href*='/courses/lessons/']").first.click()
+    page.locator("#lesson-time").wait_for()
+    axe_check(page)
+    nav(page, "练习").click()
+    page.get_by_role("button", name="开始模拟考试").first.click()
+    page.wait_for_url("**/exams/mock/*")
+    assert page.locator("main fieldset, main .question").count() >= 50
+    axe_check(page)
+    shoot(page, "demo-learner-mock-zh")
+
+
+def test_enterprise_admin_sees_progress_and_assigns_courses(demo_server, page, nav, shoot, axe_check):
+    sign_in(page, demo_server, "ent_admin")
+    nav(page, "培训进度").click()
+    page.get_by_role("button", name="查看").click()
+    assert page.locator("main tbody tr").count() >= 5
+    axe_check(page)
+    shoot(page, "demo-ent-admin-progress-zh")
+    page.get_by_role("link", name="分配课程").click()
+    page.get_by_role("button", name="分配").wait_for()
+    axe_check(page)
+
+
+def test_bank_editor_reads_a_bank_and_a_blueprint_the_bank_can_fill(demo_server, page, nav, axe_check):
+    sign_in(page, demo_server, "bank_editor")
+    nav(page, "题库", exact=True).click()
+    page.locator("main table a").first.click()
+    assert page.locator("input[name=ids]").count() >= 20
+    nav(page, "组卷方案").click()
+    page.locator("main table a").first.click()
+    page.locator("#bank, select[name=bank]").first.wait_for()
+    axe_check(page)
+
+
+def test_trainer_school_teacher_and_regulators_reach_their_pages(demo_server, page, nav, axe_check):
+    for username, link, expect in [("trainer", "课程编写", "main table a"),
+                                   ("teacher", "演练结果", "main table tbody tr"),
+                                   ("wujiang_regulator", "辖区演练情况", "main table tbody tr"),
+                                   ("wuxi_regulator", "规则", "main table tbody tr")]:
+        sign_in(page, demo_server, username)
+        nav(page, link).click()
+        assert page.locator(expect).count() >= 1, username
+        axe_check(page)
+        page.get_by_role("button", name="退出", exact=True).click()
+        page.wait_for_url("**/")
+
+
+def test_exam_centre_roles_and_the_admin_land_on_a_home_page_that_tells_the_truth(demo_server, page,
+                                                                                  axe_check):
+    for username in ("centre_admin", "invigilator", "examiner", "cert_officer"):
+        sign_in(page, demo_server, username)
+        page.get_by_text("考试日相关页面将随考试场次功能一同上线").wait_for()
+        axe_check(page)
+        page.get_by_role("button", name="退出", exact=True).click()
+        page.wait_for_url("**/")
+    sign_in(page, demo_server, "admin")
+    page.goto(demo_server + "/audit")
+    assert page.locator("main table tbody tr").count() >= 5
+    axe_check(page)
