@@ -1,5 +1,6 @@
 """Unbound Flask extensions shared by every package; imports nothing of ours."""
 
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,7 +26,21 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+#: Highest page number a list accepts; beyond it the database's OFFSET would overflow (a 500).
+MAX_PAGE = 100_000
+
+
+class Database(SQLAlchemy):
+    """Flask-SQLAlchemy with one guard on every list page: the ``page`` argument is kept in range."""
+
+    def paginate(self, select, *, page=None, **kwargs):
+        """As Flask-SQLAlchemy's, but a ``?page=`` past MAX_PAGE reads as MAX_PAGE (an empty page)."""
+        if page is None and has_request_context():
+            page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = Database(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -113,3 +113,13 @@ def test_deeply_nested_heartbeat_within_the_gateways_size_gets_a_json_refusal(cl
     response = client.post("/courses/study/heartbeat", data=b"[" * 3000,
                            headers={"Content-Type": "application/json"})
     assert 400 <= response.status_code < 500 and response.mimetype == "application/json"
+
+
+@pytest.mark.parametrize("path", ["/organizations", "/audit", "/accounts", "/courses/"])
+def test_an_absurd_page_number_is_an_empty_page_not_a_server_error(client, make, login, path):
+    from lms.roles import Role
+
+    make.account("root", Role.SYSTEM_ADMIN)
+    login("root")
+    for page in ("99999999999999999999999", "-5", "abc"):
+        assert client.get(f"{path}?page={page}").status_code in (200, 404), (path, page)
