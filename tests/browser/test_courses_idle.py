@@ -69,8 +69,9 @@ def test_an_idle_lesson_page_stops_sending_beats_after_the_idle_cut_off(app, liv
     page.clock.run_for("04:30")  # still within the cut-off: the clock runs
     page.wait_for_function(f"document.getElementById('clock-state').textContent"
                            f" === {page.locator('#clock-state').get_attribute('data-running')!r}")
-    with page.expect_request(is_stop_beat, timeout=10_000):  # without a cut-off it never comes
-        page.clock.run_for("01:30")  # past 300 s without input
+    # Wait for the stop beat's answer, not just its sending: the record is closed once it is answered.
+    with page.expect_response(lambda r: is_stop_beat(r.request), timeout=10_000):
+        page.clock.run_for("01:30")  # past 300 s without input; without a cut-off it never comes
     page.wait_for_timeout(500)  # real time: let any beat the page still sends arrive
     active = [b for b in beats if not b["stop"]]
     assert 10 <= len(active) <= 11, len(active)  # on loading, then every 30 s up to 300 s
