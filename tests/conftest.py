@@ -3,6 +3,7 @@
 import os
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -110,16 +111,32 @@ def strict_app(tmp_root, app):
         db.engine.dispose()
 
 
+@contextmanager
+def serving(application):
+    """Serve ``application`` on a free loopback port; yield its base URL."""
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
 @pytest.fixture
 def live_server(app):
     """Serve the test app on a free loopback port for the length of one test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
+    with serving(app) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_app):
+    """The loaded demo served on a free loopback port for the tests of one module."""
+    with serving(demo_app) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

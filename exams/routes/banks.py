@@ -22,7 +22,7 @@ from exams.models import (
 )
 from exams.permissions import BANK_EDIT, EXAM_BANK
 from exams.routes import bp
-from exams.routes.common import kp_by_code, kp_choices, now
+from exams.routes.common import kp_by_code, kp_choices
 from exams.services.questions import (
     add_knowledge_point,
     create_question,
@@ -35,6 +35,7 @@ from exams.services.questions import (
 from lms.audit import record_event
 from lms.auth.forms import EmptyForm
 from lms.authz import ensure_org, org_scope_clause, requires, signed_in
+from lms.clock import now
 from lms.extensions import db
 from lms.i18n import _
 from lms.models import Organization

@@ -9,7 +9,7 @@ from exams.forms import AssembleForm, BlueprintForm, NewBlueprintForm
 from exams.models import BankPurpose, Blueprint, KnowledgePoint, Paper, QuestionBank, QuestionType
 from exams.permissions import ASSEMBLE, BLUEPRINT, EXAM_BANK
 from exams.routes import bp
-from exams.routes.common import int_arg, now
+from exams.routes.common import int_arg
 from exams.services.blueprints import (
     RulesChanged,
     cell_rows,
@@ -24,7 +24,7 @@ from exams.services.stats import blueprint_stats
 from lms import catalog
 from lms.audit import record_event
 from lms.authz import can_access_org, ensure_org, has_permission, org_scope_clause, requires, signed_in
-from lms.clock import today
+from lms.clock import now, today
 from lms.extensions import db
 from lms.i18n import _
 from lms.models import Organization, OrgKind, Post

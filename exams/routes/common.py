@@ -5,7 +5,6 @@ from sqlalchemy import select
 
 from exams.models import KnowledgePoint
 from exams.services.questions import knowledge_tree
-from lms.clock import now  # noqa: F401  (routes pass it to services explicitly)
 from lms.extensions import db
 
 

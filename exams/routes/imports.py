@@ -11,7 +11,7 @@ from exams.forms import CategoryDecisionForm, ImportForm
 from exams.models import QuestionImport
 from exams.permissions import BANK_EDIT
 from exams.routes import bp
-from exams.routes.common import kp_by_code, kp_choices, now
+from exams.routes.common import kp_by_code, kp_choices
 from exams.services.imports import (
     TEMPLATE_EXAMPLES,
     cancel_import,
@@ -24,6 +24,7 @@ from exams.services.imports import (
 from exams.services.questions import knowledge_tree
 from lms.auth.forms import EmptyForm
 from lms.authz import requires, signed_in
+from lms.clock import now
 from lms.extensions import db
 from lms.i18n import _
 from lms.models import ImportStatus

@@ -11,10 +11,11 @@ from exams.forms import LessonQuizForm, select_choices
 from exams.models import LessonQuiz, QuestionBank, QuestionVersion
 from exams.permissions import LESSON_QUIZ
 from exams.routes import bp
-from exams.routes.common import kp_by_code, kp_choices, now
+from exams.routes.common import kp_by_code, kp_choices
 from exams.services.lesson_quiz import QuizRefused, answer_quiz, attach_quiz, detach_quiz
 from lms.auth.forms import EmptyForm
 from lms.authz import requires, signed_in
+from lms.clock import now
 from lms.extensions import db
 from lms.i18n import _, _l
 

@@ -17,7 +17,7 @@ from exams.models import (
 )
 from exams.permissions import PRACTICE
 from exams.routes import bp
-from exams.routes.common import kp_by_code, now
+from exams.routes.common import kp_by_code
 from exams.services.blueprints import RulesChanged, validate
 from exams.services.practice import (
     answer_practice,
@@ -33,6 +33,7 @@ from exams.services.practice import (
 from exams.services.questions import knowledge_tree
 from lms.auth.forms import EmptyForm
 from lms.authz import has_permission, requires, signed_in
+from lms.clock import now
 from lms.extensions import db
 from lms.models import Organization, Region
 from lms.transitions import commit_once

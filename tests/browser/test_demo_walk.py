@@ -1,25 +1,10 @@
 """`make run`'s demo data, walked in Chromium: every demo account reaches its main job from the menu."""
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from lms.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo_server(demo_app):
-    """The demo app on a free loopback port for the tests of this module."""
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
 
 
 def sign_in(page, base: str, username: str) -> None:
