@@ -33,8 +33,9 @@ def init_app(app: Flask) -> None:
     demo_loaded.connect(add_demo_data, weak=False)
     # Quizzes need the courses' lessons, whichever order demo_loaded receivers ran in.
     demo_finished.connect(add_demo_quizzes, weak=False)
-    from exams import audit_text
+    from exams import audit_text, centres
     audit_text.register()
+    centres.init_app(app)
     app.extensions.setdefault("lms_modules", []).append(__name__)
 
 

@@ -22,3 +22,18 @@ def register() -> None:
     register_permissions(Role.TRAINER, BANK_EDIT, LESSON_QUIZ)
     register_permissions(Role.EXAM_CENTRE_ADMIN, ASSEMBLE)
     register_permissions(Role.LEARNER, PRACTICE)
+    register_centre_permissions()
+
+#: Rooms, seats, sessions, centre staff and the blueprints a centre may schedule (composition only).
+CENTRE_MANAGE = "exams.centre.manage"
+#: Register candidates for sessions: enterprise admins their own employees, centre admins anyone.
+REGISTER = "exams.registration.register"
+#: Check candidates in, note incidents, sign the exam-room record.
+CHECK_IN = "exams.checkin"
+
+
+def register_centre_permissions() -> None:
+    """Grant the exam-day permissions to the roles."""
+    register_permissions(Role.EXAM_CENTRE_ADMIN, CENTRE_MANAGE, REGISTER, CHECK_IN)
+    register_permissions(Role.ENTERPRISE_ADMIN, REGISTER)
+    register_permissions(Role.INVIGILATOR, CHECK_IN)

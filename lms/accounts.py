@@ -18,6 +18,18 @@ class GrantRefused(ValueError):
     """The actor may not grant this role in this scope, or the scope does not fit the role."""
 
 
+#: Who besides a system admin may grant what: organization kind -> (roles, the permission the actor
+#: must hold over that organization). Packages add their kinds with :func:`delegate_grants`.
+DELEGATED_GRANTS: dict[str, tuple[tuple[Role, ...], str]] = {
+    "enterprise": (ENTERPRISE_GRANTABLE, Perm.ACCOUNTS_MANAGE),
+}
+
+
+def delegate_grants(org_kind: str, roles, perm: str) -> None:
+    """Let holders of ``perm`` grant and revoke ``roles`` in ``org_kind`` organizations in their scope."""
+    DELEGATED_GRANTS[str(org_kind)] = (tuple(roles), perm)
+
+
 def is_system_admin(account: Account) -> bool:
     """True when the account holds the global system-admin role."""
     return any(g.role == Role.SYSTEM_ADMIN for g in account.grants)
@@ -34,9 +46,8 @@ def check_grant(actor: Account, role: Role, org: Organization | None, region: Re
         raise GrantRefused(_l("This role applies everywhere and takes no organization or region."))
     if is_system_admin(actor):
         return
-    if role not in ENTERPRISE_GRANTABLE or org is None or org.kind != "enterprise":
-        raise GrantRefused(_l("You may not grant this role."))
-    if not can_access_org(actor, Perm.ACCOUNTS_MANAGE, org):
+    roles, perm = DELEGATED_GRANTS.get(str(org.kind) if org is not None else "", ((), ""))
+    if role not in roles or not can_access_org(actor, perm, org):
         raise GrantRefused(_l("You may not grant this role."))
 
 

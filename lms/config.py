@@ -56,6 +56,8 @@ class Config:
     LOGIN_FAILURE_WINDOW = timedelta(hours=1)
     #: Per-client throttle on the login form (Flask-Limiter syntax).
     LOGIN_RATE_LIMIT = "20 per minute"
+    #: Candidates sign in at the exam seats; a room's workstations often share one address.
+    SEAT_SIGN_IN_RATE_LIMIT = "120 per minute"
     #: Redis shared by every worker and app server (``redis://host:6379/0``). When set, rate limits
     #: live there; empty keeps them in each process's memory (one process only).
     REDIS_URL = ""

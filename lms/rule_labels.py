@@ -34,6 +34,8 @@ RULE_LABELS = {
     "hours.class_hour_minutes": _l("Length of one class hour"),
     "retraining.transfer_or_absence": _l("Retraining after a transfer or a long absence"),
     "special_ops.min_age": _l("Minimum age of special-operations workers"),
+    "special_ops.max_age": _l("Maximum age of special-operations workers (retirement age)"),
+    "special_ops.reapply_ban_years_after_fraud": _l("Years barred from exams after a revocation for fraud"),
     "special_ops.education": _l("Education required of special-operations workers"),
     "special_ops.exam.pass_mark": _l("Pass mark of the special-operations exam"),
     "special_ops.exam.theory_minutes": _l("Length of the special-operations theory exam"),
@@ -139,6 +141,9 @@ def _dict_value(key: str, value: dict, unit: str | None) -> str:
     """Dictionary values, one sentence per known shape."""
     if {"min", "max"} <= value.keys():
         return f"{number(value['min'])}–{number(value['max'])} {UNIT_LABELS.get(unit, '')}".strip()
+    if {"male", "female"} <= value.keys():
+        return _("men %(male)s, women %(female)s", male=_with_unit(value["male"], unit),
+                 female=_with_unit(value["female"], unit))
     if "pc_twa" in value:
         return _("PC-TWA %(twa)s, PC-STEL %(stel)s", twa=_with_unit(value["pc_twa"], unit),
                  stel=_with_unit(value["pc_stel"], unit))

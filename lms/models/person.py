@@ -20,6 +20,10 @@ class Person(db.Model):
     id_number: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     birth_date: Mapped[date] = mapped_column(Date)
+    #: Highest education (Education value), where known: exam eligibility asks for it.
+    education: Mapped[str | None] = mapped_column(String(16))
+    #: Photo in the file store (content digest), shown at check-in and printed on tickets.
+    photo_digest: Mapped[str | None] = mapped_column(String(64))
 
     employments: Mapped[list["Employment"]] = relationship(back_populates="person")
 
@@ -27,6 +31,20 @@ class Person(db.Model):
     def masked_id(self) -> str:
         """ID number with the birth date and sequence hidden, for lists."""
         return mask_id_number(self.id_number)
+
+
+class Education(enum.StrEnum):
+    """Highest completed schooling, in ascending order."""
+
+    PRIMARY = "primary"
+    JUNIOR_MIDDLE = "junior_middle"
+    SENIOR_HIGH = "senior_high"
+    COLLEGE = "college"
+
+    @property
+    def rank(self) -> int:
+        """Position in the order, for "at least" comparisons."""
+        return list(Education).index(self)
 
 
 class Post(enum.StrEnum):

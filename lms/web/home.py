@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.models import Employment, Organization, OrgKind, Post
 from lms.roles import Perm, Role
 from lms.web import bp
-from lms.web.templating import home_tasks_for
+from lms.web.templating import home_tasks_for, nav_groups_for
 
 #: Roles whose work happens on exam days, which have no pages until exam sessions exist.
 EXAM_DAY_ROLES = {Role.EXAM_CENTRE_ADMIN, Role.INVIGILATOR, Role.PRACTICAL_EXAMINER,
@@ -61,9 +61,11 @@ def dashboard():
 
 
 def _waits_for_exam_sessions(tasks) -> bool:
-    """True for exam-day roles while no package offers them a task of the exams group."""
+    """True for exam-day roles while no package offers them a page or a task of the exams group."""
     roles = {g.role for g in current_user.grants}
-    return bool(roles & EXAM_DAY_ROLES) and not any(t.group == "exams" for t, _n, _u in tasks)
+    if not roles & EXAM_DAY_ROLES or any(t.group == "exams" for t, _n, _u in tasks):
+        return False
+    return not any(group.key == "exams" for group in nav_groups_for(current_user))
 
 
 def _scoped_stats() -> dict:

@@ -137,6 +137,13 @@ def add_home_feature(key: str, title, text) -> None:
     HOME_FEATURES.append((key, title, text))
 
 
+def local_time_text(moment, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """An aware datetime as local wall-clock text (Asia/Shanghai by default); "" for None."""
+    from lms.clock import local_tz
+
+    return moment.astimezone(local_tz()).strftime(pattern) if moment is not None else ""
+
+
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(Role(role), role))
 
@@ -145,6 +152,7 @@ def register_template_helpers(app: Flask) -> None:
     """Install globals and filters used by templates."""
     app.jinja_env.filters["mask_id"] = mask_id_number
     app.jinja_env.filters["citation"] = catalog.citation
+    app.jinja_env.filters["localtime"] = local_time_text
     app.jinja_env.globals.update(
         nav_groups=lambda: nav_groups_for(current_user),
         home_features=lambda: [(title, text) for _key, title, text in HOME_FEATURES],
@@ -158,4 +166,6 @@ def register_template_helpers(app: Flask) -> None:
         tag_label=lambda tag: str(RULE_TAG_LABELS.get(tag, tag)),
         unit_label=lambda unit: str(UNIT_LABELS.get(unit, unit or "")),
         region_label=lambda region: region.display_name(current_locale()) if region else "",
+        # Core pages link to a domain page only when that package is loaded.
+        endpoint_exists=lambda name: name in app.view_functions,
     )

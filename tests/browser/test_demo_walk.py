@@ -68,9 +68,18 @@ def test_trainer_school_teacher_and_regulators_reach_their_pages(demo_server, pa
 
 def test_exam_centre_roles_and_the_admin_land_on_a_home_page_that_tells_the_truth(demo_server, page,
                                                                                   axe_check):
-    for username in ("centre_admin", "invigilator", "examiner", "cert_officer"):
+    for username in ("examiner", "cert_officer"):
         sign_in(page, demo_server, username)
         page.get_by_text("考试日相关页面将随考试场次功能一同上线").wait_for()
+        axe_check(page)
+        page.get_by_role("button", name="退出", exact=True).click()
+        page.wait_for_url("**/")
+    # The exam centre's admin and invigilators have their exam-day pages now.
+    for username, link in (("centre_admin", "考试场次"), ("invigilator", "签到")):
+        sign_in(page, demo_server, username)
+        page.locator("#main-nav").get_by_role("link", name=link, exact=True,
+                                              include_hidden=True).wait_for(state="attached")
+        assert page.get_by_text("考试日相关页面将随考试场次功能一同上线").count() == 0
         axe_check(page)
         page.get_by_role("button", name="退出", exact=True).click()
         page.wait_for_url("**/")

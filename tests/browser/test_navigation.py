@@ -18,12 +18,12 @@ pytestmark = pytest.mark.browser
 
 #: Sign-in name, role and the navigation groups it works in, in the order the bar shows them.
 ROLES = {
-    "system_admin": (Role.SYSTEM_ADMIN, ["training", "question_bank", "administration"]),
-    "enterprise_admin": (Role.ENTERPRISE_ADMIN, ["training", "administration"]),
+    "system_admin": (Role.SYSTEM_ADMIN, ["training", "question_bank", "exams", "administration"]),
+    "enterprise_admin": (Role.ENTERPRISE_ADMIN, ["training", "exams", "administration"]),
     "learner": (Role.LEARNER, ["training"]),
     "trainer": (Role.TRAINER, ["training", "question_bank", "administration"]),
     "question_editor": (Role.QUESTION_EDITOR, ["training", "question_bank", "administration"]),
-    "exam_centre_admin": (Role.EXAM_CENTRE_ADMIN, ["training", "administration"]),
+    "exam_centre_admin": (Role.EXAM_CENTRE_ADMIN, ["training", "exams", "administration"]),
     "regulator": (Role.REGULATOR, ["training", "administration"]),
     "school_teacher": (Role.SCHOOL_TEACHER, ["training", "administration"]),
 }

@@ -48,7 +48,9 @@ def core_secrets(place: Place) -> list[str]:
 
 
 #: Plug-in modules of the domain packages, imported when present.
-PLUGIN_NAMES = ("matrix_courses", "matrix_exams", "matrix_certificates")
+PLUGIN_NAMES = ("matrix_courses", "matrix_exams", "matrix_centres", "matrix_centres_admin",
+                "matrix_centres_tickets", "matrix_centres_checkin", "matrix_centres_bulk",
+                "matrix_certificates")
 
 
 def plugins():
@@ -94,7 +96,8 @@ def world(request, make):
              "staged": staged, "grant": b_admin.grants[0], "token": token, "home": orgs,
              "person_a": person_a, "secrets": secrets}
     for plugin in plugins():
-        plugin.extend_world(world, make)
+        if hasattr(plugin, "extend_world"):
+            plugin.extend_world(world, make)
     db.session.commit()
     return world
 

@@ -119,3 +119,22 @@ def test_the_demo_learners_years_before_the_system_are_met_by_training_elsewhere
         hours = [r for r in calculator.for_person(learner.person, year) if r.unit == "class_hours"]
         assert all(r.met for r in hours), (year, [(r.kind, r.required, r.done) for r in hours])
         assert any(r.external for r in hours) or not hours
+
+
+def test_the_demo_exam_day_has_a_session_with_checked_candidates_whose_papers_freeze(demo_app, demo_ctx):
+    from exams.centres.freeze import close_registration
+    from exams.centres.models import ExamSession, Registration, SessionStatus
+    from lms.clock import now
+    from lms.models import Account
+
+    session = db.session.scalar(select(ExamSession).where(ExamSession.status == SessionStatus.PUBLISHED))
+    regs = db.session.scalars(select(Registration).where(Registration.session_id == session.id)).all()
+    assert len(regs) >= 3 and all(all(c["ok"] for c in r.eligibility) for r in regs)
+    client = signed_in(demo_app, "ent_admin")
+    page = client.get(f"/centre/sessions/{session.id}/registrations").get_data(as_text=True)
+    assert regs[0].ticket_number in page
+    admin = db.session.scalar(select(Account).where(Account.username == "centre_admin"))
+    assert close_registration(session, admin, now()) == len(regs)
+    frozen = db.session.scalars(select(Registration).where(Registration.session_id == session.id)).all()
+    assert all(r.paper_id and r.seat_id for r in frozen)
+    assert all(len(r.paper.items) == 100 for r in frozen)

@@ -53,6 +53,7 @@ def world(make):
     make.account("trainer", Role.TRAINER, org=ent)
     make.account("editor", Role.QUESTION_EDITOR, org=centre)
     make.account("centre_admin", Role.EXAM_CENTRE_ADMIN, org=centre)
+    make.account("examiner", Role.PRACTICAL_EXAMINER, org=centre)
     make.account("regulator", Role.REGULATOR, region_code="320200")
     db.session.add(RosterImport(organization_id=ent.id, uploaded_by_id=admin.id, filename="a.xlsx",
                                 valid_rows=[], errors=[], status=ImportStatus.PENDING))
@@ -95,11 +96,18 @@ def test_enterprise_admin_sees_the_pending_upload_and_the_employee_behind(client
     assert found["Organizations in your scope"] == (1, "/organizations")
 
 
-def test_exam_centre_admin_sees_no_zero_tiles_and_one_honest_line(client, login, world):
+def test_exam_centre_admin_sees_the_exam_day_tiles_and_no_waiting_line(client, login, world):
     login("centre_admin")
     html = client.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Your exam-day pages arrive with the exam sessions" in html
+    assert "Upcoming exam sessions" in html
+    assert "Your exam-day pages arrive with the exam sessions" not in html
     assert "Key-post employees on the job" not in html
+
+
+def test_a_practical_examiner_still_reads_the_honest_waiting_line(client, login, world):
+    login("examiner")
+    html = client.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Your exam-day pages arrive with the exam sessions" in html
 
 
 def test_my_training_is_hidden_from_an_account_without_a_person(client, login, world):

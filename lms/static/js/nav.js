@@ -99,9 +99,20 @@
     nav.classList.add("enhanced");
   }
 
+  // On narrow screens tables scroll sideways (see app.css); a table that does must be reachable by
+  // keyboard so its hidden columns can be scrolled into view.
+  function focusableScrollingTables() {
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
+      if (table.scrollWidth > table.clientWidth + 1 && !table.hasAttribute("tabindex")) {
+        table.setAttribute("tabindex", "0");
+      }
+    });
+  }
+
   function start() {
     var nav = document.getElementById("main-nav");
     if (nav) { enhance(nav); }
+    focusableScrollingTables();
   }
 
   if (document.readyState === "loading") {
