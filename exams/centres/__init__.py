@@ -18,6 +18,9 @@ def init_app(app: Flask) -> None:
     from lms.audit_sentences import register_group, register_sentences
 
     app.register_blueprint(bp)
+    from exams.centres.cli import sessions_group
+
+    app.cli.add_command(sessions_group)
     from exams.centres.demo import add_demo_sessions
     from lms.signals import demo_finished
 

@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from exams.centres.access import sessions_clause
 from exams.centres.models import (
@@ -247,6 +248,8 @@ def roster(session: ExamSession, room: Room | None) -> list[Registration]:
                     Registration.status == RegistrationStatus.ACTIVE))
     if room is not None:
         query = query.where(or_(Seat.room_id == room.id, Registration.seat_id.is_(None)))
+    # The page shows each row's person and seat: load them with the rows, not one query per row.
+    query = query.options(contains_eager(Registration.seat), contains_eager(Registration.person))
     return list(db.session.scalars(query.order_by(Seat.label, Person.name)))
 
 

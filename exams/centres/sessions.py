@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
 
+from exams.centres import freeze
 from exams.centres.access import sessions_clause
 from exams.centres.models import (
     Attendance,
@@ -407,12 +408,6 @@ def close_registration(session: ExamSession, actor: Account, now: datetime) -> N
     """Close registration: seats are drawn and every candidate's paper frozen (exams.centres.freeze,
     which also moves the status and records exams.session.registration_closed)."""
     _expect(session, (SessionStatus.PUBLISHED,), _l("Registration can be closed only while it is open."))
-    try:
-        from exams.centres import freeze
-    except ModuleNotFoundError as exc:
-        if exc.name != "exams.centres.freeze":
-            raise
-        raise SessionRefused(_l("Closing registration is not available yet.")) from exc
     try:
         freeze.close_registration(session, actor, now)
     except freeze.CannotClose as exc:

@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from exams.centres.access import (
     centres_clause,
@@ -13,7 +14,7 @@ from exams.centres.access import (
     sessions_clause,
 )
 from exams.centres.forms_registration import RegisterForm, WithdrawForm
-from exams.centres.models import ExamSession, Registration, RegistrationStatus, SessionStatus
+from exams.centres.models import ExamSession, Registration, RegistrationStatus, Seat, SessionStatus
 from exams.centres.photos import PhotoRefused, save_photo
 from exams.centres.registration import (
     RegistrationRefused,
@@ -86,6 +87,8 @@ def _page(session: ExamSession, form: RegisterForm, refusal: RegistrationRefused
           status: int = 200):
     page = db.paginate(
         select(Registration).where(registrations_clause(current_user, session))
+        .options(joinedload(Registration.person), joinedload(Registration.organization),
+                 joinedload(Registration.seat).joinedload(Seat.room))
         .order_by(Registration.status, Registration.ticket_number), per_page=100, error_out=False)
     staff = manages_session(current_user, session, REGISTER)
     return render_template("centres/registration/session.html", session=session, page=page, form=form,

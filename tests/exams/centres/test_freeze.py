@@ -134,3 +134,29 @@ def test_a_practical_session_seats_candidates_without_papers(day):
     db.session.commit()
     reg = db.session.scalar(select(Registration).where(Registration.session_id == practical.id))
     assert reg.seat_id is not None and reg.paper_id is None
+
+
+def test_close_due_closes_only_sessions_past_their_deadline_once(app, day, runner):
+    from datetime import timedelta
+
+    from exams.centres.models import ExamSession
+    from lms.clock import FixedClock, install_clock
+
+    _register_all(day, day.employees[:2])
+    later = add_session(day.centre, day.blueprint, day.bank, [day.room], day.accounts["centre_admin"],
+                        code="LATER", starts_at=datetime(2027, 1, 20, 1, tzinfo=UTC),
+                        ends_at=datetime(2027, 1, 20, 3, tzinfo=UTC))
+    later.registration_closes_at = datetime(2027, 1, 10, tzinfo=UTC)
+    db.session.commit()
+    install_clock(app, FixedClock(day.session.registration_closes_at + timedelta(minutes=1)))
+    try:
+        first = runner.invoke(args=["sessions", "close-due"])
+        second = runner.invoke(args=["sessions", "close-due"])
+    finally:
+        app.extensions.pop("lms.clock", None)
+    assert first.exit_code == 0 and f"closed {day.session.code} (2)" in first.output
+    assert second.exit_code == 0 and second.output == ""
+    db.session.expire_all()
+    assert db.session.get(ExamSession, day.session.id).status is SessionStatus.REGISTRATION_CLOSED
+    assert db.session.get(ExamSession, later.id).status is SessionStatus.PUBLISHED
+    assert all(r.paper_id for r in _seated(day.session))

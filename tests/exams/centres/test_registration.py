@@ -176,3 +176,22 @@ def test_find_candidate_prefers_the_employment_the_session_examines(day):
     person = day.employees[0]
     _person, employment = find_candidate(day.accounts["centre_admin"], day.session, person.id_number)
     assert employment.operation_subtype == "1.2"
+
+
+def test_registering_twice_or_for_the_wrong_exam_is_refused_logged_and_changes_nothing(client, login, day,
+                                                                                       day_clock):
+    person = day.employees[0]
+    welder = add_person("焊工丙", day.enterprise, subtype="2.1", seq=403)
+    db.session.commit()
+    login("ent_admin")
+    url = f"/centre/sessions/{day.session.id}/registrations"
+    assert client.post(url, data={"id_number": person.id_number, "health_commitment": "y"}).status_code == 302
+    again = client.post(url, data={"id_number": person.id_number, "health_commitment": "y"})
+    assert again.status_code == 422 and "已报名" in again.get_data(as_text=True)
+    wrong = client.post(url, data={"id_number": welder.id_number, "health_commitment": "y"})
+    assert wrong.status_code == 422 and "2.1" in wrong.get_data(as_text=True)
+    assert _count(day.session) == 1
+    reasons = sorted(e.details["reason"] for e in _events("exams.registration.refused"))
+    assert reasons == ["ineligible", "twice"]
+    db.session.refresh(day.session)
+    assert day.session.registered_count == 1 and day.session.ticket_seq == 1

@@ -1,8 +1,7 @@
 """Rooms and seats, and centre staff: what a centre admin may do at their own centre and nowhere else."""
 
-import importlib.util
-
 import pytest
+from centres_world import add_room
 from sqlalchemy import func, select
 
 from exams.centres import rooms as services
@@ -12,12 +11,7 @@ from lms.extensions import db
 from lms.models import Account, AuditEvent, OrgKind, RoleGrant
 from lms.roles import Role
 
-from support import PASSWORD, ROOT
-
-_spec = importlib.util.spec_from_file_location("centres_day_rooms", ROOT / "tests/exams/centres/conftest.py")
-_day = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_day)
-NOW, add_room = _day.NOW, _day.add_room
+from support import PASSWORD
 
 
 def events(action: str) -> int:

@@ -1,10 +1,10 @@
 """Exam sessions: drafts checked against the rules, the status machine, scope, and the centre's pages."""
 
-import importlib.util
 import re
 from datetime import UTC, datetime
 
 import pytest
+from centres_world import NOW, add_room, add_session
 from sqlalchemy import func, select
 
 from exams.centres import sessions as services
@@ -24,14 +24,7 @@ from lms.extensions import db
 from lms.models import AuditEvent, OrgKind, Post
 from lms.roles import Role
 
-from support import PASSWORD, ROOT, at_once
-
-_spec = importlib.util.spec_from_file_location("centres_day", ROOT / "tests/exams/centres/conftest.py")
-_day = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_day)
-NOW, add_room, add_session = _day.NOW, _day.add_room, _day.add_session
-
-FREEZE_MISSING = importlib.util.find_spec("exams.centres.freeze") is None
+from support import PASSWORD, at_once
 
 
 @pytest.fixture
@@ -253,7 +246,6 @@ def test_two_publish_clicks_at_once_publish_once(app, day, clock):
     assert events("exams.session.published") == 1
 
 
-@pytest.mark.skipif(FREEZE_MISSING, reason="exams.centres.freeze (the lead's module) has not landed yet")
 def test_closing_registration_freezes_through_the_freeze_module(client, login, day, clock):
     person = day.employees[0]
     db.session.add(Registration(session=day.session, person=person, employment=day.employment(person),
@@ -265,15 +257,6 @@ def test_closing_registration_freezes_through_the_freeze_module(client, login, d
     closed = reload(day.session)
     assert closed.status is SessionStatus.REGISTRATION_CLOSED and closed.papers_frozen_at is not None
     assert events("exams.session.registration_closed") == 1
-
-
-@pytest.mark.skipif(not FREEZE_MISSING, reason="the freeze module is there")
-def test_closing_registration_says_so_while_the_freeze_module_is_missing(client, login, day, clock):
-    login("centre_admin")
-    page = client.post(f"/centre/sessions/{day.session.id}/status/close-registration",
-                       follow_redirects=True).get_data(as_text=True)
-    assert 'class="flash error"' in page
-    assert reload(day.session).status is SessionStatus.PUBLISHED
 
 
 def test_opening_only_on_the_exam_day_with_frozen_papers_and_closing_only_after_the_start(client, login, day,
