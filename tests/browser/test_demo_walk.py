@@ -59,7 +59,11 @@ def test_trainer_school_teacher_and_regulators_reach_their_pages(demo_server, pa
                                    ("wujiang_regulator", "辖区演练情况", "main table tbody tr"),
                                    ("wuxi_regulator", "规则", "main table tbody tr")]:
         sign_in(page, demo_server, username)
+        before = page.url
         nav(page, link).click()
+        # Wait for the page the link leads to (under load the click returns before it has loaded).
+        page.wait_for_url(lambda url: url != before)
+        page.locator(expect).first.wait_for()
         assert page.locator(expect).count() >= 1, username
         axe_check(page)
         page.get_by_role("button", name="退出", exact=True).click()
