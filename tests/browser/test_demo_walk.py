@@ -62,7 +62,7 @@ def test_trainer_school_teacher_and_regulators_reach_their_pages(demo_server, pa
         before = page.url
         nav(page, link).click()
         # Wait for the page the link leads to (under load the click returns before it has loaded).
-        page.wait_for_url(lambda url: url != before)
+        page.wait_for_url(lambda url, left=before: url != left)
         page.locator(expect).first.wait_for()
         assert page.locator(expect).count() >= 1, username
         axe_check(page)
