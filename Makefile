@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh Debian machine with Python 3.11:
-#   make run   - install, migrate, load the demo data if the database is empty, serve :5000
+#   make run   - install, migrate, load the demo data if the database is empty, serve :5000 and
+#                run the exam worker beside the web server
 #   make test  - install with the test extras and system packages, then run every test
 PYTHON ?= python3
 VENV ?= .venv
@@ -30,12 +31,16 @@ catalogs: | $(BIN)/python
 	$(BIN)/pybabel -q compile -d lms/translations
 	@if [ -d simulations/locale ]; then $(BIN)/pybabel -q compile -d simulations/locale -D drills; fi
 
+# The exam worker (`lms worker`) hands in exams at their deadline and closes registration on time;
+# it runs in the background and is stopped whenever the web server ends (Ctrl-C, an error, a kill).
 run: install
 	$(BIN)/lms db upgrade
 	$(BIN)/lms reference-data
 	$(BIN)/lms demo --if-empty
 	$(BIN)/lms demo-accounts
-	@echo "Serving http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	@echo "Serving http://$(HOST):$(PORT) with the exam worker beside it  (Ctrl-C stops both)"
+	$(BIN)/lms worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --worker-class gthread --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'lms:create_app()'
 
 system-deps:

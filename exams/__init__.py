@@ -36,6 +36,9 @@ def init_app(app: Flask) -> None:
     from exams import audit_text, centres
     audit_text.register()
     centres.init_app(app)
+    from exams import attempts
+
+    attempts.init_app(app)
     app.extensions.setdefault("lms_modules", []).append(__name__)
 
 

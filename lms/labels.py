@@ -28,6 +28,7 @@ UNIT_LABELS = {
     "months": _l("months"),
     "years": _l("years"),
     "days": _l("days"),
+    "working_days": _l("working days"),
     "minutes": _l("minutes"),
     "points": _l("points"),
     "percent_vv": _l("percent by volume"),

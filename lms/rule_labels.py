@@ -41,6 +41,8 @@ RULE_LABELS = {
     "special_ops.exam.theory_minutes": _l("Length of the special-operations theory exam"),
     "special_ops.exam.theory_paper": _l("Make-up of the special-operations theory paper"),
     "special_ops.exam.score_valid_months": _l("Validity of a special-operations exam score"),
+    "exam.results_publish_working_days":
+        _l("Working days after the exam within which results are published"),
     "special_ops.exam.theory_attempts": _l("Theory exam attempts allowed (special operations)"),
     "special_ops.exam.practical_attempts": _l("Practical exam attempts allowed (special operations)"),
     "special_ops.exam.retraining_after_failure":

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from exams.attempts.models import AttemptEvent, ExamAttempt
 from exams.centres.models import (
     Attendance,
     ExamSession,
@@ -124,17 +125,47 @@ def live_sign_in(reg: Registration) -> SeatSignIn | None:
                                                       SeatSignIn.ended_at.is_(None)))
 
 
+def _take_move(reg: Registration) -> bool:
+    """Use up the invigilator's approval of a move (ExamAttempt.move_allowed); True when there was one.
+
+    One conditional UPDATE, so an approval admits exactly one new seat; a later sign-in needs a
+    new approval.
+    """
+    result = db.session.execute(update(ExamAttempt).where(
+        ExamAttempt.registration_id == reg.id, ExamAttempt.move_allowed.is_(True))
+        .values(move_allowed=False))
+    return result.rowcount == 1
+
+
+def _end_for_move(old: SeatSignIn, reg: Registration, now: datetime) -> None:
+    """End the sign-in at the seat the candidate leaves; the attempt notes the move for the console."""
+    db.session.execute(update(SeatSignIn).where(SeatSignIn.id == old.id, SeatSignIn.ended_at.is_(None))
+                       .values(ended_at=now))
+    attempt_id = db.session.scalar(select(ExamAttempt.id).where(ExamAttempt.registration_id == reg.id))
+    db.session.add(AttemptEvent(attempt_id=attempt_id, kind="seat_moved", at=now, data={}))
+    record_event("exams.seat.moved", actor=None, target=reg, organization_id=reg.session.centre_id,
+                 ticket=reg.ticket_number, session=reg.session.code)
+
+
 def sign_in(ticket: str, id_number: str, access_code: str, locale: str, *,
             now: datetime) -> tuple[SeatSignIn, str]:
-    """Admit a candidate to their seat; return the sign-in and the token for the cookie."""
+    """Admit a candidate to their seat; return the sign-in and the token for the cookie.
+
+    A candidate already signed in elsewhere is refused, unless the invigilator allowed a move: then
+    the old seat's sign-in ends and the approval is used up, in the same transaction.
+    """
     reg = check_credentials(ticket, id_number, access_code, now=now)
     ticket = reg.ticket_number
     if not _hold(reg):
         raise _refuse("not_checked_in", _("You have not been checked in: ask the invigilator."),
                       ticket, now, reg)
-    if live_sign_in(reg) is not None:
+    live = live_sign_in(reg)
+    moving = _take_move(reg)
+    if live is not None and not moving:
         raise _refuse("already_signed_in", _("You are already signed in at another seat; the invigilator "
                                              "must approve a move."), ticket, now, reg)
+    if live is not None:
+        _end_for_move(live, reg, now)
     clear_failures(_throttle_key(ticket))
     token = secrets.token_urlsafe(32)
     seat_sign_in = SeatSignIn(registration_id=reg.id, token_digest=digest(token), locale=locale[:8],

@@ -441,9 +441,18 @@ def close_session(session: ExamSession, actor: Account, now: datetime) -> None:
                  code=session.code)
 
 
+#: Checks that may hold back the release of results, added by the packages that know why (the
+#: attempts: none may still be running); each returns a reason or None.
+RELEASE_BLOCKERS: list = []
+
+
 def release_results(session: ExamSession, actor: Account, now: datetime) -> None:
     """Mark the session's results as released to candidates and enterprises."""
     _expect(session, (SessionStatus.CLOSED,), _l("Results are released after the session is closed."))
+    for blocker in RELEASE_BLOCKERS:
+        reason = blocker(session)
+        if reason:
+            raise SessionRefused(reason)
     change_or_raise(session, ExamSession.status == SessionStatus.CLOSED,
                     status=SessionStatus.RESULTS_RELEASED)
     record_event("exams.session.results_released", actor=actor, target=session,

@@ -50,7 +50,8 @@ def core_secrets(place: Place) -> list[str]:
 #: Plug-in modules of the domain packages, imported when present.
 PLUGIN_NAMES = ("matrix_courses", "matrix_exams", "matrix_centres", "matrix_centres_admin",
                 "matrix_centres_tickets", "matrix_centres_checkin", "matrix_centres_bulk",
-                "matrix_certificates")
+                "matrix_certificates", "matrix_attempts_results",
+                "matrix_attempts_candidate", "matrix_attempts_console")
 
 
 def plugins():
