@@ -1,4 +1,4 @@
-"""Item statistics for a blueprint on a bank, from submitted mock (and later real) attempts."""
+"""Item statistics for a blueprint on a bank, from submitted mock exams and real exam attempts."""
 
 from dataclasses import dataclass
 
@@ -40,13 +40,43 @@ def _attempt_rows(blueprint: Blueprint, bank: QuestionBank):
         .order_by(PracticeAttempt.id, PaperItem.position)).all()
 
 
+def _exam_rows(blueprint: Blueprint, bank: QuestionBank):
+    """(attempt, question, points, earned, chosen) of every item of handed-in exam attempts; an
+    unanswered item earns nothing and chose nothing."""
+    from exams.attempts.models import AttemptStatus, ExamAnswer, ExamAttempt
+    from exams.grading import score_answer
+
+    rows = db.session.execute(
+        select(ExamAttempt.id, PaperItem.question_id, PaperItem.points, PaperItem.qtype, PaperItem.key,
+               Paper.partial_credit, ExamAnswer.choice)
+        .join(Paper, ExamAttempt.paper_id == Paper.id)
+        .join(PaperItem, PaperItem.paper_id == Paper.id)
+        .outerjoin(ExamAnswer, (ExamAnswer.attempt_id == ExamAttempt.id)
+                   & (ExamAnswer.paper_item_id == PaperItem.id))
+        .where(Paper.blueprint_id == blueprint.id, Paper.bank_id == bank.id,
+               ExamAttempt.status == AttemptStatus.SUBMITTED)
+        .order_by(ExamAttempt.id, PaperItem.position)).all()
+    for attempt_id, qid, worth, qtype, key, partial, choice in rows:
+        _right, earned = score_answer(qtype, key, choice or [], worth, partial)
+        yield attempt_id, qid, worth, earned, choice or []
+
+
+def _responses(blueprint: Blueprint, bank: QuestionBank) -> dict[tuple, dict[int, Response]]:
+    """Per attempt (mock or exam), its response to each question."""
+    attempts: dict[tuple, dict[int, Response]] = {}
+    for attempt_id, _paper_id, qid, worth, earned, chosen in _attempt_rows(blueprint, bank):
+        attempts.setdefault(("mock", attempt_id), {})[qid] = Response(earned / worth if worth else 0.0,
+                                                                      tuple(chosen))
+    for attempt_id, qid, worth, earned, chosen in _exam_rows(blueprint, bank):
+        attempts.setdefault(("exam", attempt_id), {})[qid] = Response(earned / worth if worth else 0.0,
+                                                                      tuple(chosen))
+    return attempts
+
+
 def blueprint_stats(blueprint: Blueprint, bank: QuestionBank) -> BlueprintStats:
     """Facility, discrimination and distractors per question; alpha per form."""
-    attempts: dict[int, dict[int, Response]] = {}
+    attempts = _responses(blueprint, bank)
     forms: dict[tuple, list[list[float]]] = {}
-    for attempt_id, _paper_id, qid, worth, earned, chosen in _attempt_rows(blueprint, bank):
-        attempts.setdefault(attempt_id, {})[qid] = Response(earned / worth if worth else 0.0,
-                                                            tuple(chosen))
     for responses in attempts.values():
         forms.setdefault(tuple(sorted(responses)), []).append(
             [responses[q].score for q in sorted(responses)])

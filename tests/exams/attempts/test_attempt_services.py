@@ -165,3 +165,22 @@ def test_termination_cancels_the_sessions_score(exam):
     assert attempt.status is AttemptStatus.TERMINATED and reg.score_cancelled and reg.passed is False
     with pytest.raises(AlreadyChanged):
         submit(attempt, START + timedelta(minutes=21), by="candidate")
+
+
+def test_item_statistics_come_from_handed_in_exam_attempts(exam):
+    from exams.services.stats import blueprint_stats
+
+    strong, weak = _start(exam, 0), _start(exam, 1)
+    for attempt, right_share in ((strong, 1.0), (weak, 0.5)):
+        items = attempt.paper.items
+        for seq, item in enumerate(items[:int(len(items) * right_share)], start=1):
+            save_answer(attempt.id, item.id, item.key, False, seq, START)
+        submit(attempt, START + timedelta(minutes=30), by="candidate")
+    running = _start(exam, 2)  # not handed in: not counted
+    save_answer(running.id, running.paper.items[0].id, [0], False, 1, START)
+    db.session.commit()
+    stats = blueprint_stats(exam.blueprint, exam.bank)
+    assert stats.attempts == 2
+    by_question = {s.item: s for s in stats.items}
+    both = set(i.question_id for i in strong.paper.items) & set(i.question_id for i in weak.paper.items)
+    assert both and all(by_question[q].n == 2 for q in both)

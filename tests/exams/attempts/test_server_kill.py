@@ -59,7 +59,8 @@ class Server:
         with self.log.open("ab") as log:  # the child keeps its own copy of the descriptor
             self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log,
                                          stderr=subprocess.STDOUT, start_new_session=True)
-        for _ in range(200):
+        # Up to a minute: a loaded CI machine imports the app slowly.
+        for _ in range(600):
             try:
                 urllib.request.urlopen(self.base + "/login", timeout=2).read()
                 return
