@@ -1,6 +1,7 @@
 """The exam itself, in Chromium: a candidate signs in at the seat and starts, answers, loses the
 network and keeps answering (the answers wait in the browser), gets it back and every answer is
-acknowledged; the invigilator gives extra time and pauses, and the page shows both; the browser
+acknowledged; the invigilator, in a second browser on the console, sees the answers arrive, gives
+extra time, pauses and resumes, and the candidate's page shows each; the browser
 is closed, the server hands the attempt in at the deadline, and a new seat shows it handed in."""
 
 from datetime import timedelta
@@ -11,10 +12,11 @@ from sqlalchemy import select
 
 from exams.attempts.cli import run_once
 from exams.attempts.models import AttemptStatus, ExamAnswer, ExamAttempt
-from exams.attempts.services import allow_move, extend, pause, resume
 from exams.centres.models import Registration
 from lms.clock import FixedClock, install_clock
 from lms.extensions import db
+
+from support import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +65,25 @@ def stored(attempt_id) -> dict[int, list]:
         select(ExamAnswer).where(ExamAnswer.attempt_id == attempt_id))}
 
 
+def staff_sign_in(page, base, username):
+    page.goto(base + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(base + "/dashboard")
+
+
+def act(row, button: str, fields: dict) -> None:
+    """Open the row's action panel on the console, fill a form and press its button."""
+    row.locator("summary").click()
+    form = row.locator("form").filter(has=row.page.get_by_role("button", name=button, exact=True))
+    for name, value in fields.items():
+        form.locator(f"[name={name}]").fill(value)
+    form.get_by_role("button", name=button, exact=True).click()
+    row.page.wait_for_load_state()
+    row.page.locator(".flash").first.wait_for()
+
+
 def seconds_shown(page) -> int:
     return int(page.locator("#time-left").get_attribute("data-seconds"))
 
@@ -94,6 +115,12 @@ def test_an_exam_keeps_every_answer_through_an_outage_and_ends_at_the_deadline(
     axe_check(page)
     shoot(page, "attempt-page")
 
+    # The invigilator, in a second browser, watches the room on the console.
+    staff_context, console = seat_context(browser)
+    staff_sign_in(console, live_server, invigilator.username)
+    console.goto(f"{live_server}/exam/console/{exam.session.id}")
+    console.get_by_role("row").filter(has_text=reg.person.name).filter(has_text="3 / 100").wait_for()
+
     # The network goes: answers keep being taken and wait in the browser, marked as waiting.
     context.set_offline(True)
     answer(page, 4, "False")
@@ -122,22 +149,27 @@ def test_an_exam_keeps_every_answer_through_an_outage_and_ends_at_the_deadline(
     page.goto(live_server + "/exam/attempt#q-6")
     page.locator("#q-6").wait_for(state="visible")
 
-    # Extra time from the invigilator reaches the page with the next poll.
+    # The console, open all along, has counted the answers that arrived, without a reload.
+    row = console.get_by_role("row").filter(has_text=reg.person.name)
+    row.filter(has_text="6 / 100").wait_for()
+    axe_check(console)
+    shoot(console, "attempt-console")
+
+    # Extra time given on the console reaches the candidate's page with the next poll.
     before = seconds_shown(page)
-    extend(db.session.get(ExamAttempt, attempt_id), 10, invigilator, START + timedelta(minutes=1), "视力障碍")
-    db.session.commit()
+    act(row, "延长时间", {"minutes": "10", "reason": "视力障碍，需放大字号"})
     page.wait_for_function("least => Number(document.getElementById('time-left').dataset.seconds) > least",
                            arg=before + 500)
 
     # A pause stops the clock and the answers; the resume gives both back.
-    pause(db.session.get(ExamAttempt, attempt_id), invigilator, START + timedelta(minutes=2), "停电")
-    db.session.commit()
+    row = console.get_by_role("row").filter(has_text=reg.person.name)
+    act(row, "暂停考试", {"reason": "考场停电"})
     notice = page.locator("#notice")
     notice.filter(has_text="paused").wait_for()
     assert page.locator("#q-6 input[type=radio]").first.is_disabled()
     shoot(page, "attempt-paused")
-    resume(db.session.get(ExamAttempt, attempt_id), invigilator, START + timedelta(minutes=4))
-    db.session.commit()
+    row = console.get_by_role("row").filter(has_text=reg.person.name)
+    act(row, "继续考试", {})
     notice.filter(has_text="resumed").wait_for()
     assert page.locator("#q-6 input[type=radio]").first.is_enabled()
 
@@ -163,8 +195,10 @@ def test_an_exam_keeps_every_answer_through_an_outage_and_ends_at_the_deadline(
     shoot(page, "attempt-summary")
 
     # The workstation dies; the invigilator lets the candidate move, but the time runs out first.
-    allow_move(db.session.get(ExamAttempt, attempt_id), invigilator, START + timedelta(minutes=5))
-    db.session.commit()
+    act(console.get_by_role("row").filter(has_text=reg.person.name), "允许换机继续", {})
+    db.session.rollback()
+    assert db.session.get(ExamAttempt, attempt_id).move_allowed
+    staff_context.close()
     context.close()
     db.session.expire_all()
     deadline = db.session.get(ExamAttempt, attempt_id).deadline_at
