@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from exams.attempts.models import AttemptEvent, AttemptStatus, ExamAnswer, ExamAttempt
 from exams.attempts.results import announce_pass
-from exams.centres.models import Attendance, ExamSession, Registration, RegistrationStatus, SessionStatus
+from exams.centres.models import Attendance, Registration, SessionStatus
 from exams.grading import score_answer
 from exams.models import Paper, PaperItem
 from lms.audit import record_event
@@ -283,9 +283,3 @@ def seconds_left(attempt: ExamAttempt, now: datetime) -> int:
         return 0
     return max(0, int((attempt.deadline_at - now).total_seconds()))
 
-
-def active_registration(session: ExamSession, ticket: str) -> Registration | None:
-    """An active registration of the session by ticket number."""
-    return db.session.scalar(select(Registration).where(
-        Registration.session_id == session.id, Registration.ticket_number == ticket,
-        Registration.status == RegistrationStatus.ACTIVE))

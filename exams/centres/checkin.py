@@ -34,6 +34,7 @@ from lms.i18n import _
 from lms.idcard import mask_id_number, normalize_id_number
 from lms.models import Account, Person
 from lms.transitions import change_if
+from lms.web.templating import local_time_text
 
 #: Sessions whose candidates may be checked in at the door.
 ACCEPTING = (SessionStatus.REGISTRATION_CLOSED, SessionStatus.OPEN)
@@ -57,7 +58,7 @@ class CheckinRefused(Exception):
 
 def hm(instant: datetime | None) -> str:
     """Local wall-clock time HH:MM of an instant."""
-    return instant.astimezone(local_tz()).strftime("%H:%M") if instant else ""
+    return local_time_text(instant, "%H:%M")
 
 
 def not_accepting_reason(session: ExamSession) -> str | None:

@@ -297,9 +297,3 @@ def required_education(value: dict, category: str) -> str | None:
             return value[word]
     return value.get("default")
 
-
-def describe(check: dict) -> str:
-    """The check as a sentence in the active locale (a refusal says what is missing)."""
-    from exams.centres.labels import describe_check
-
-    return describe_check(check)

@@ -32,6 +32,7 @@ from lms.clock import local_midnight, local_tz, now
 from lms.extensions import db
 from lms.i18n import _, _l, ngettext
 from lms.transitions import AlreadyChanged, change_or_raise
+from lms.web.templating import local_time_text
 
 #: Most minutes one extension gives: a guard against typing slips in the form, not a rule of the
 #: regulations (those say nothing about extra time; each extension is audited with its reason).
@@ -286,8 +287,7 @@ def _back(session: ExamSession, room, reg: Registration | None = None):
                             _anchor=f"cand-{reg.id}" if reg else None))
 
 
-def _local(instant, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return instant.astimezone(local_tz()).strftime(fmt) if instant else ""
+_local = local_time_text
 
 
 def todays_open_sessions(account, when: datetime) -> list[ExamSession]:

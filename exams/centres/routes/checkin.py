@@ -18,9 +18,10 @@ from exams.permissions import CHECK_IN
 from lms.audit_sentences import register_detail_words
 from lms.auth.forms import EmptyForm
 from lms.authz import requires
-from lms.clock import local_tz, now
+from lms.clock import now
 from lms.extensions import db
 from lms.i18n import _, _l
+from lms.web.templating import local_time_text
 
 REFUSAL_WORDS = {
     "not_accepting": _l("the session takes no check-ins now"),
@@ -119,8 +120,7 @@ def checkin_sessions():
                            status_labels=SESSION_STATUS_LABELS, local=_local)
 
 
-def _local(instant, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return instant.astimezone(local_tz()).strftime(fmt) if instant else ""
+_local = local_time_text
 
 
 @bp.get("/sessions/<int:session_id>/checkin")

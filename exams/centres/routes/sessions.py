@@ -27,6 +27,7 @@ from lms.extensions import db
 from lms.i18n import _, _l
 from lms.rule_labels import rule_label, version_label
 from lms.transitions import commit_once
+from lms.web.templating import local_time_text
 
 AUDIT_SENTENCES = {
     "exams.session.created": _l("%(actor)s created the exam session %(target)s"),
@@ -72,7 +73,7 @@ def upcoming_sessions(account) -> int:
 
 def when(instant: datetime | None) -> str:
     """A UTC instant as local date and time, e.g. "2026-12-15 09:00"."""
-    return instant.astimezone(local_tz()).strftime("%Y-%m-%d %H:%M") if instant else "—"
+    return local_time_text(instant) if instant else "—"
 
 
 def page_link(endpoint: str, **values) -> str | None:
