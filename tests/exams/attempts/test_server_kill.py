@@ -3,6 +3,7 @@ acknowledged answer is in the database, every deadline is as it was, and at the 
 workers hand each attempt in exactly once. Runs against gunicorn on the tests' database (SQLite
 file or PostgreSQL)."""
 
+import http.client
 import http.cookiejar
 import json
 import os
@@ -136,7 +137,9 @@ def test_sigkill_mid_exam_loses_no_acknowledged_answer_and_submits_once(app, exa
                     try:
                         reply = candidate.save(item, [seq % 2], seq)
                         break
-                    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                    # A reply cut off by the kill (even mid-body) is no acknowledgement: resend.
+                    except (urllib.error.URLError, http.client.HTTPException, ConnectionError,
+                            TimeoutError, OSError):
                         time.sleep(0.2)
                 assert reply["ok"], reply
                 with lock:
