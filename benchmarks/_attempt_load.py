@@ -71,6 +71,7 @@ def create_bare_table(url: str) -> None:
 SPIKE_TIMEOUT = 120
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|data-csrf="([^"]+)"')
+SAVE_TICKET = re.compile(r'data-save-ticket="([^"]*)"')
 
 
 class Browser:
@@ -80,6 +81,8 @@ class Browser:
         self.port = port
         self.cookies: dict[str, str] = {}
         self.csrf = ""
+        #: The paper page's save ticket, sent in each save's body as the page's script does.
+        self.ticket = ""
         self.reader = self.writer = None
 
     async def close(self) -> None:
@@ -121,9 +124,13 @@ class Browser:
             data = await self.reader.read()
         if headers.get("connection", "").lower() == "close":
             await self.close()
-        found = CSRF.search(data.decode("utf-8", "replace"))
+        text = data.decode("utf-8", "replace")
+        found = CSRF.search(text)
         if found:
             self.csrf = found.group(1) or found.group(2)
+        ticket = SAVE_TICKET.search(text)
+        if ticket:
+            self.ticket = ticket.group(1)
         return status, headers, data
 
     async def follow(self, status: int, headers: dict, timeout: float = 30) -> tuple[int, dict, bytes]:

@@ -12,7 +12,8 @@ gthread, 4 threads) on 127.0.0.1 and, in one run:
    asyncio client (benchmarks/_attempt_load.py); target p99 <= 1 s, no error;
 3. autosave: --savers (500) of those candidates save answers with wrk (C, little CPU) over
    --connections keep-alive connections, each request the next candidate's next question with its
-   own session cookie, CSRF header and a rising sequence number (a Lua script); a warm-up, then
+   own session cookie, CSRF header, the paper page's save ticket in the body (as attempt.js sends
+   it, so the save gateway answers) and a rising sequence number (a Lua script); a warm-up, then
    --seconds of measurement; target p99 <= 100 ms, 0 errors, throughput >= the bare endpoint;
 4. the same wrk load against a bare Flask endpoint served the same way (see _attempt_load.py: one
    upsert and a commit on the same database, no cookie, CSRF or attempt check) and the ratio;
@@ -20,7 +21,8 @@ gthread, 4 threads) on 127.0.0.1 and, in one run:
    question saved, the latest acknowledged sequence number and its choice).
 
 LMS_BENCH_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench_attempts) runs the
-same again on that database, which is emptied first: point it at a scratch database only.
+same again on that database, which is emptied first: point it at a scratch database only
+(--no-sqlite: that database alone).
 --profile prints where a save and a paper page spend their time (cProfile in-process).
 Not a test: it prints its figures and never fails.
 """
@@ -154,7 +156,7 @@ def stop_server(server: subprocess.Popen) -> None:
 
 # --- autosave with wrk --------------------------------------------------------------------------
 
-#: One line per candidate: "cookie<TAB>csrf<TAB>item,item,...". wrk thread t (of T) takes the
+#: One line per candidate: "cookie<TAB>csrf<TAB>save ticket<TAB>item,item,...". wrk thread t (of T) takes the
 #: candidates whose line number is t modulo T, so no candidate is saved by two threads; its n-th
 #: request saves question (n-1) // #candidates of candidate (n-1) % #candidates with sequence number
 #: base + n*T + t, which names the candidate and the question, so the acknowledged sequence numbers
@@ -166,12 +168,13 @@ function init(args)
   base, T, path = tonumber(args[2]), tonumber(args[3]), args[5]
   local i = 0
   for line in io.lines(args[1]) do
-    local cookie, csrf, items = line:match("^(.-)\t(.-)\t(.*)$")
+    local cookie, csrf, ticket, items = line:match("^(.-)\t(.-)\t(.-)\t(.*)$")
     if i % T == id then
       local list = {}
       for it in items:gmatch("%d+") do list[#list + 1] = it end
-      cands[#cands + 1] = {items = list, headers = {["Cookie"] = cookie, ["X-CSRFToken"] = csrf,
-                                                    ["Content-Type"] = "application/json"}}
+      cands[#cands + 1] = {items = list, ticket = ticket,
+                           headers = {["Cookie"] = cookie, ["X-CSRFToken"] = csrf,
+                                      ["Content-Type"] = "application/json"}}
     end
     i = i + 1
   end
@@ -182,8 +185,8 @@ function request()
   local c = cands[(n - 1) % #cands + 1]
   local r = math.floor((n - 1) / #cands)
   local seq = base + n * T + id
-  local body = string.format('{"item":%s,"choice":[%d],"flagged":false,"seq":%d}',
-                             c.items[r % #c.items + 1], seq % 2, seq)
+  local body = string.format('{"ticket":"%s","item":%s,"choice":[%d],"flagged":false,"seq":%d}',
+                             c.ticket, c.items[r % #c.items + 1], seq % 2, seq)
   return wrk.format("POST", path, c.headers, body)
 end
 function response(status, headers, body)
@@ -215,7 +218,7 @@ end
 
 def write_savers(tmp: Path, savers: list[dict]) -> Path:
     data = tmp / "savers.tsv"
-    data.write_text("".join(f"{s['cookie']}\t{s['csrf']}\t{','.join(map(str, s['items']))}\n"
+    data.write_text("".join(f"{s['cookie']}\t{s['csrf']}\t{s['ticket']}\t{','.join(map(str, s['items']))}\n"
                             for s in savers))
     return data
 
@@ -314,7 +317,8 @@ def measure(db_url: str, tmp: Path, args) -> dict:
         figures["spike"] = rows
         savers = []
         for person, browser in list(zip(people, browsers, strict=True))[:args.savers]:
-            savers.append({"cookie": browser.cookie_header(), "csrf": browser.csrf, "items": person["items"]})
+            savers.append({"cookie": browser.cookie_header(), "csrf": browser.csrf, "ticket": browser.ticket,
+                           "items": person["items"]})
         data = write_savers(tmp, savers)
         acks_warm, acks = tmp / "acks-warm", tmp / "acks"
         warm = run_wrk(tmp, port, "/exam/attempt/answers", data, 0, args.warmup, args.connections, acks_warm)
@@ -382,8 +386,8 @@ def profile(db_url: str, person: dict, saver: dict | None) -> str:
     for label, call, rounds in (
             ("save (POST /exam/attempt/answers)", lambda n: client.post(
                 "/exam/attempt/answers", headers=headers,
-                json={"item": person["items"][n % len(person["items"])], "choice": [n % 2],
-                      "flagged": False, "seq": 2_000_000_000 + n}), 400),
+                json={"ticket": saver["ticket"], "item": person["items"][n % len(person["items"])],
+                      "choice": [n % 2], "flagged": False, "seq": 2_000_000_000 + n}), 400),
             ("paper page (GET /exam/attempt)", lambda n: client.get("/exam/attempt", headers=headers), 40)):
         for n in range(5):
             response = call(n)
@@ -435,7 +439,7 @@ def report(f: dict, args) -> None:
     s, b = f["save"], f["bare"]
     print(f"autosave: {args.savers} candidates over {args.connections} wrk keep-alive connections, "
           f"{args.warmup} s warm-up then {args.seconds} s measured, each request the next candidate's "
-          f"next question (own cookie, CSRF header, rising seq)")
+          f"next question (own cookie, CSRF header, save ticket, rising seq)")
     print(f"{'endpoint':<34}{'requests':>9}{'req/s':>8}{'errors':>7}{'kept':>6}{'p50 ms':>8}{'p99 ms':>8}"
           f"{'CPU ms/req':>11}")
     for label, load_ in (("POST /exam/attempt/answers", s), ("bare Flask: 1 upsert + commit", b)):
@@ -466,6 +470,8 @@ def main(argv=None) -> None:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of autosave before measuring")
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker (make run: 4)")
     parser.add_argument("--profile", action="store_true", help="cProfile a save and a paper page")
+    parser.add_argument("--no-sqlite", action="store_true",
+                        help="only the database of LMS_BENCH_DATABASE_URL")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (apt-get install wrk)")
@@ -473,7 +479,7 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-attempts-") as tmp_name:
         tmp = Path(tmp_name)
         os.environ["LMS_INSTANCE_PATH"] = str(tmp / "instance")
-        urls = [f"sqlite:///{tmp / 'bench.db'}"]
+        urls = [] if args.no_sqlite else [f"sqlite:///{tmp / 'bench.db'}"]
         if os.environ.get("LMS_BENCH_DATABASE_URL"):
             urls.append(os.environ["LMS_BENCH_DATABASE_URL"])
         for url in urls:

@@ -8,22 +8,17 @@ directly, which roughly halves the server time per beat. Anything else, includin
 or cookie-authenticated beat, goes on to Flask unchanged, so errors keep their usual handling.
 """
 
-import io
 import json
 from collections.abc import Callable, Iterable
-from http import HTTPStatus
 
 from flask import Flask
 
 from courses.beat_committer import BeatCommitter
 from courses.routes.study import BeatAnswer, read_beat, reply_for
-from lms.security_headers import raw_json_headers
+from lms.wsgi_json import answer_json, put_back, small_json_body
 
 #: A genuine beat is about 200 bytes; a larger body is left to Flask and its limits.
 MAX_BODY = 4096
-# Security headers like those on the app's own answers, which these never get: Flask's hooks do not run.
-_JSON_HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
-                 *raw_json_headers()]
 
 
 class TicketBeatGateway:
@@ -42,32 +37,21 @@ class TicketBeatGateway:
         if data is None:
             return self.wrapped(environ, start_response)
         payload, status = self._credit(data, environ.get("REMOTE_ADDR"))
-        body = json.dumps(payload, separators=(",", ":")).encode()
-        start_response(f"{status} {HTTPStatus(status).phrase}",
-                       [*_JSON_HEADERS, ("Content-Length", str(len(body)))])
-        return [body]
+        return answer_json(start_response, status, json.dumps(payload, separators=(",", ":")).encode())
 
     @staticmethod
     def _ticket_body(environ: dict) -> dict | None:
         """The parsed JSON body if it is a ticket beat; otherwise None, with the body put back."""
-        if not environ.get("CONTENT_TYPE", "").startswith("application/json"):
+        raw = small_json_body(environ, MAX_BODY)
+        if raw is None:
             return None
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return None
-        if not 0 < length <= MAX_BODY:
-            return None
-        raw = environ["wsgi.input"].read(length)
         try:
             data = json.loads(raw)
         except (ValueError, RecursionError):  # deep nesting: not a beat, Flask answers it
             data = None
         if isinstance(data, dict) and "ticket" in data:
             return data
-        # Not ours: Flask reads the body again from a fresh stream.
-        environ["wsgi.input"] = io.BytesIO(raw)
-        environ["CONTENT_LENGTH"] = str(len(raw))
+        put_back(environ, raw)  # not ours: Flask reads the body as if untouched
         return None
 
     def _credit(self, data: dict, ip: str | None) -> tuple[dict, int]:

@@ -146,6 +146,8 @@ class GroupFacts:
     inductions: dict[int, list[_Induction]] = field(default_factory=dict)
     absences: dict[int, list[_Absence]] = field(default_factory=dict)
     externals: dict[int, list[_External]] = field(default_factory=dict)
+    #: Known certificate review dates by (person id, operation sub-type), from review_dates_wanted.
+    reviews: dict[tuple[int, str], list[date]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, person_ids: list[int]) -> "GroupFacts":
@@ -173,6 +175,8 @@ class GroupFacts:
             .where(ExternalTraining.person_id.in_(person_ids)).order_by(ExternalTraining.id))
         for person_id, *row in externals:
             facts.externals.setdefault(person_id, []).append(_External(*row))
+        for _receiver, known in review_dates_wanted.send(person_ids):
+            facts.reviews.update(known or {})
         return facts
 
     def active(self, person_id: int, year: int) -> list[Employment]:
@@ -301,7 +305,7 @@ class Calculator:
             found.append(self._annual(e, year))
         found.extend(self._retraining(e, year, facts))
         if e.post is Post.SPECIAL_OPERATIONS:
-            found.extend(self._review(e, year))
+            found.extend(self._review(e, year, facts))
         return [r for r in found if r is not None]
 
     def _initial(self, e: Employment) -> _Pending | None:
@@ -368,9 +372,9 @@ class Calculator:
                     triggers.append(absence.returned_on)
         return triggers
 
-    def _review(self, e: Employment, year: int) -> list[_Pending]:
+    def _review(self, e: Employment, year: int, facts: GroupFacts) -> list[_Pending]:
         found = []
-        for review_on in review_dates(e, year, self.rules):
+        for review_on in review_dates(e, year, self.rules, facts.reviews):
             rule = self.rules.try_at("special_ops.certificate.review_training_hours", review_on,
                                      e.organization)
             if rule is None:
@@ -380,12 +384,13 @@ class Calculator:
         return found
 
 
-def review_dates(e: Employment, year: int, rules: RuleBook) -> list[date]:
-    """Certificate review dates in ``year``: from whoever knows them (review_dates_wanted), else
-    every review interval (rule special_ops.certificate.review_interval_years) after the start."""
-    for _receiver, dates in review_dates_wanted.send(e, year=year):
-        if dates is not None:
-            return dates
+def review_dates(e: Employment, year: int, rules: RuleBook,
+                 known: dict[tuple[int, str], list[date]] | None = None) -> list[date]:
+    """Certificate review dates in ``year``: the real ones where the certificates are known
+    (``known``, from review_dates_wanted), else every review interval (rule
+    special_ops.certificate.review_interval_years) after the start."""
+    if known and (e.person_id, e.operation_subtype) in known:
+        return [day for day in known[(e.person_id, e.operation_subtype)] if day.year == year]
     interval = rules.try_at("special_ops.certificate.review_interval_years", e.start_date,
                             e.organization)
     if interval is None or not isinstance(interval.value, dict):

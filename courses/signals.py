@@ -20,11 +20,13 @@ sender: Person.
 """)
 
 review_dates_wanted = _signals.signal("review-dates-wanted", doc="""
-The requirement calculator needs the certificate review dates of an employment in a year: a
-receiver that knows them (certificates) returns a list of dates; None means "not known here" and
-the calculator estimates them from the rules.
+The requirement calculator needs the certificate review dates of a group of people, once per group
+(so a page over thousands of people asks once per group, not once per person): a receiver that
+knows them (certificates) returns a dict {(person id, operation sub-type): [review dates]} for the
+people and operations whose certificates it holds (an empty list: known, no review due). A pair
+left out is "not known here", and the calculator estimates its dates from the rules.
 
-sender: Employment; kwargs: ``year`` (int).
+sender: the list of person ids.
 """)
 
 

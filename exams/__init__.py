@@ -36,10 +36,25 @@ def init_app(app: Flask) -> None:
     from exams import audit_text, centres
     audit_text.register()
     centres.init_app(app)
-    from exams import attempts
+    from exams import assessments, attempts
 
     attempts.init_app(app)
+    from exams import practical
+
+    practical.init_app(app)
+    assessments.init_app(app)
+    _run_mocks_on_the_engine()
     app.extensions.setdefault("lms_modules", []).append(__name__)
+
+
+def _run_mocks_on_the_engine() -> None:
+    """Mock exams are sat on the attempt engine; their result is marked in the practice area."""
+    from exams.attempts.models import SittingKind
+    from exams.attempts.services import ONLINE_AUDIT, RESULT_WRITERS
+    from exams.services.practice import mock_audit_names, write_mock_result
+
+    RESULT_WRITERS[SittingKind.MOCK] = write_mock_result
+    ONLINE_AUDIT[SittingKind.MOCK] = mock_audit_names
 
 
 def _register_navigation(permissions) -> None:

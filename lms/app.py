@@ -141,3 +141,8 @@ def _register_core(app: Flask) -> None:
     register_error_handlers(app)
     register_template_helpers(app)
     register_cli(app)
+    # In-app notifications and the e-mail outbox, with the worker-job registry they use.
+    from lms import mail, notifications
+
+    mail.init_app(app)
+    notifications.init_app(app)

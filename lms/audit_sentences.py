@@ -129,6 +129,7 @@ def register_core() -> None:
         "auth.login_throttled": _l("A sign-in as %(username)s was refused while waiting"),
         "auth.logout": _l("%(actor)s signed out"),
         "auth.password_changed": _l("%(actor)s changed their password"),
+        "auth.email_changed": _l("%(actor)s changed their e-mail address"),
         "auth.sign_ins_ended": _l("%(actor)s ended %(count)s other sign-in(s)"),
     })
     register_sentences("accounts", {

@@ -72,6 +72,29 @@ class Config:
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_KIB = 65536
 
+    #: Public address of the certificate verification page that certificate QR codes point to (the
+    #: number is appended). A fixed address, not the request's host, so a certificate's PDF is the
+    #: same bytes whoever renders it; deployments set LMS_CERTIFICATE_VERIFY_URL to theirs.
+    CERTIFICATE_VERIFY_URL = "http://localhost:5000/verify/"
+
+    #: Outgoing e-mail (lms.mail). Without MAIL_SERVER nothing is sent: e-mails wait in the outbox
+    #: table, where ``lms mail outbox`` lists them. MAIL_USE_TLS upgrades the connection with
+    #: STARTTLS; MAIL_USERNAME (with MAIL_PASSWORD) signs in to the server.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_FROM = "lms@localhost"
+    MAIL_TIMEOUT = 30
+    #: A worker's claim on an outbox row lapses after this long; a failed send is retried then.
+    MAIL_CLAIM_SECONDS = 300
+    #: Sends tried per e-mail before it is given up (the error stays on the row).
+    MAIL_MAX_ATTEMPTS = 5
+    #: Public address of the site (``https://lms.example.org``), put before the links in e-mails;
+    #: empty leaves the links out.
+    SITE_URL = ""
+
     API_TOKEN_DEFAULT_DAYS = 90
     PAGE_SIZE = 50
 

@@ -52,15 +52,23 @@ RULE_LABELS = {
         _l("Review interval of a special-operations certificate"),
     "special_ops.certificate.review_apply_days_before":
         _l("Applying for a special-operations certificate review, days before it is due"),
+    "special_ops.certificate.replacement_apply_days_before":
+        _l("Applying for a special-operations certificate replacement, days before expiry"),
     "special_ops.certificate.review_training_hours":
         _l("Training hours before a special-operations certificate review"),
     "special_ops.absence_months_practical_retest":
         _l("Absence from the post after which the practical exam is retaken (special operations)"),
+    "special_ops.certificate.issue_working_days":
+        _l("Working days within which a special-operations certificate is issued"),
+    "principal_certificate.issue_working_days":
+        _l("Working days within which a principal person's or safety manager's certificate is issued"),
     "principal_certificate.validity_years":
         _l("Validity of a principal person's or safety manager's certificate"),
     "principal_certificate.extension_apply_days_before":
         _l("Applying for a certificate extension, days before expiry "
            "(principal persons and safety managers)"),
+    "certificate.reminder_days_before":
+        _l("Reminders to holder and employer, days before a certificate's review or expiry"),
     "principal_certificate.exam.pass_mark":
         _l("Pass mark of the principal person and safety manager exam"),
     "principal_certificate.exam.minutes": _l("Length of the principal person and safety manager exam"),

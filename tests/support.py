@@ -12,6 +12,7 @@ from lms import create_app
 from lms.auth.passwords import hash_password
 from lms.extensions import db
 from lms.idcard import check_digit
+from lms.lru import clear_all as clear_caches
 from lms.models import Account, Employment, Organization, OrgKind, Person, Post, RoleGrant
 from lms.regions import region_by_code, seed_regions
 from lms.roles import Role
@@ -157,6 +158,8 @@ def empty_all_tables() -> None:
         for _name, sql in triggers:
             connection.exec_driver_sql(sql)
     db.session.commit()
+    # Ids start again in the emptied tables: copies of old rows cached in memory must go too.
+    clear_caches()
 
 
 def at_once(*calls):

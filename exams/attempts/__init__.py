@@ -6,7 +6,7 @@ from flask import Flask
 from lms.i18n import _l
 
 #: Modules that contribute pages; each may define ``register_navigation()`` and ``AUDIT_SENTENCES``.
-ROUTE_MODULES = ("candidate", "console", "results")
+ROUTE_MODULES = ("candidate", "online", "console", "results")
 
 
 def init_app(app: Flask) -> None:
@@ -33,6 +33,17 @@ def init_app(app: Flask) -> None:
             module.register_navigation()
         if hasattr(module, "AUDIT_SENTENCES"):
             register_sentences("attempts", module.AUDIT_SENTENCES)
+    _install_save_gateway(app)
+
+
+def _install_save_gateway(app: Flask) -> None:
+    """Answer the seat's ticket saves ahead of Flask (exams.attempts.save_gateway), as courses does."""
+    from exams.attempts.save_gateway import DEFAULTS, install
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    if app.config["EXAMS_SAVE_GATEWAY"]:
+        install(app, "attempts.save")
 
 
 AUDIT_SENTENCES = {

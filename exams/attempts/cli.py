@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from lms import clock
 from lms.extensions import db
+from lms.worker_jobs import run_worker_jobs
 
 
 def run_once() -> dict:
@@ -17,8 +18,10 @@ def run_once() -> dict:
     now = clock.now()
     closed, refused = close_due(now)
     submitted = submit_due(now)
+    # Jobs the packages registered (lms.worker_jobs): e-mails sent, certificate reminders, ...
+    others = run_worker_jobs(now)
     db.session.remove()
-    return {"closed": len(closed), "refused": len(refused), "submitted": submitted}
+    return {"closed": len(closed), "refused": len(refused), "submitted": submitted, **others}
 
 
 @click.command("worker")
@@ -32,8 +35,10 @@ def worker_command(interval: float, once: bool) -> None:
     while True:
         done = run_once()
         if once or any(done.values()):
+            others = "".join(f", {name.replace('_', ' ')} {count}" for name, count in done.items()
+                             if name not in ("closed", "refused", "submitted"))
             click.echo(f"closed {done['closed']} session(s), refused {done['refused']}, "
-                       f"submitted {done['submitted']} attempt(s)")
+                       f"submitted {done['submitted']} attempt(s){others}")
         if once:
             return
         time.sleep(interval)

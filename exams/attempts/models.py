@@ -1,4 +1,8 @@
-"""The invigilated attempt: one per registration, its answers, and what happened during it."""
+"""The attempt engine's records: one attempt per sitting, its answers, and what happened during it.
+
+The same attempt serves three sittings: a registered candidate at an exam-centre seat, an employee
+taking their enterprise's online assessment, and a learner's mock exam in the practice area.
+"""
 
 import enum
 from datetime import datetime
@@ -21,13 +25,30 @@ class AttemptStatus(enum.StrEnum):
     TERMINATED = "terminated"
 
 
+class SittingKind(enum.StrEnum):
+    """Where the attempt is sat: an invigilated exam-centre seat, an enterprise assessment, a mock."""
+
+    CENTRE = "centre"
+    ASSESSMENT = "assessment"
+    MOCK = "mock"
+
+
 class ExamAttempt(db.Model):
     """A candidate's sitting of a frozen paper; the deadline lives here, never in the browser."""
 
     __tablename__ = "exam_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("exam_registrations.id"), unique=True)
+    kind: Mapped[SittingKind] = mapped_column(
+        Enum(SittingKind, native_enum=False, length=16), default=SittingKind.CENTRE,
+        server_default=SittingKind.CENTRE.name)
+    #: Exactly one of these names the sitting, by kind: the exam-centre registration, the
+    #: enterprise assessment's assignment, or the practice area's mock round.
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("exam_registrations.id"), unique=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_assignments.id"), unique=True)
+    practice_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("practice_attempts.id"), unique=True)
+    #: The account that sits an online attempt (assessments and mocks); None at a centre seat.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id"))
     status: Mapped[AttemptStatus] = mapped_column(
         Enum(AttemptStatus, native_enum=False, length=16), default=AttemptStatus.IN_PROGRESS, index=True)
@@ -48,8 +69,9 @@ class ExamAttempt(db.Model):
     points: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)
 
-    registration: Mapped[Registration] = relationship()
+    registration: Mapped[Registration | None] = relationship()
     paper: Mapped[Paper] = relationship()
+    assignment = relationship("AssessmentAssignment")
 
 
 class ExamAnswer(db.Model):

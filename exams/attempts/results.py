@@ -38,6 +38,11 @@ from lms.rules import rule_at
 RELEASE_RULE = "exam.results_publish_working_days"
 #: Exams with no practical part: a pass of the theory paper is the whole result.
 THEORY_ONLY = (SessionKind.PRINCIPAL, SessionKind.SAFETY_MANAGER)
+#: Rule of the practical's pass mark (the same as the theory's: 暂行办法 第9条); a practical session
+#: has no paper to carry one.
+PRACTICAL_PASS_MARK_RULE = "special_ops.exam.pass_mark"
+#: Registration.score is on a 100-point scale, whatever the paper's own total.
+FULL_SCALE = 100.0
 #: Attempt states in which the candidate may still be answering.
 UNFINISHED = (AttemptStatus.IN_PROGRESS, AttemptStatus.PAUSED)
 
@@ -180,13 +185,30 @@ class ResultRow:
 
     @property
     def total(self) -> float | None:
-        paper = self.registration.paper
-        return paper.total_points if paper is not None else 100.0
+        return total_of(self.registration)
 
     @property
     def pass_mark(self) -> float | None:
-        paper = self.registration.paper
-        return paper.pass_mark if paper is not None else None
+        return pass_mark_of(self.registration)
+
+
+def total_of(reg: Registration) -> float:
+    """The most points of the registration's exam: its paper's, else the 100-point scale of
+    Registration.score (a practical session has no paper)."""
+    paper = reg.paper
+    return paper.total_points if paper is not None else FULL_SCALE
+
+
+def pass_mark_of(reg: Registration) -> float | None:
+    """The pass mark the result was judged against: the frozen paper's, else (a practical session)
+    the rule in force on the exam day."""
+    paper = reg.paper
+    if paper is not None:
+        return paper.pass_mark
+    session = reg.session
+    if session.kind is not SessionKind.PRACTICAL:
+        return None
+    return float(rule_at(PRACTICAL_PASS_MARK_RULE, exam_day(session), session.centre.region).value)
 
 
 def _attempts_by_registration(reg_ids: list[int]) -> dict[int, ExamAttempt]:
@@ -287,9 +309,9 @@ def result_facts(reg: Registration, attempt: ExamAttempt | None, types: list[Typ
         "session": reg.session.code,
         "exam_date": exam_day(reg.session).isoformat(),
         "paper": paper.id if paper is not None else None,
-        "points": None if reg.score_cancelled or attempt is None else attempt.points,
-        "total": paper.total_points if paper is not None else None,
-        "pass_mark": paper.pass_mark if paper is not None else None,
+        "points": None if reg.score_cancelled else (attempt.points if attempt is not None else reg.score),
+        "total": total_of(reg) if paper is not None or reg.session.kind is SessionKind.PRACTICAL else None,
+        "pass_mark": pass_mark_of(reg),
         "outcome": outcome(reg),
         "result_on": reg.result_on.isoformat() if reg.result_on else None,
         "by_type": {t.qtype: [t.right, t.count, t.points] for t in types},
@@ -308,7 +330,11 @@ def announce_pass(attempt: ExamAttempt) -> bool:
     """Send ``exam_passed`` when the graded attempt completes a pass; True when sent.
 
     Called once at the end of grading (which runs once per submission). Only exams without a
-    practical part are complete here; special-operations passes wait for the practical scores.
+    practical part are complete here. A special-operations theory pass is never announced on its
+    own: the pass is announced when the examiner signs off a passing practical sheet
+    (exams.practical.services.announce_practical_pass), with the points of the candidate's latest
+    theory pass still valid on the practical's exam day as ``theory_points`` and the sheet's total
+    as ``practical_points``.
     """
     reg = attempt.registration
     if attempt.status is not AttemptStatus.SUBMITTED or not attempt.passed or reg.score_cancelled:

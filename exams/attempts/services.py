@@ -6,6 +6,7 @@ and overwrites only an older sequence number; a submission is one conditional UP
 candidate, the deadline worker on any number of machines and the invigilator submit it once.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ from sqlalchemy import Boolean, Integer, and_, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from exams.attempts.models import AttemptEvent, AttemptStatus, ExamAnswer, ExamAttempt
+from exams.attempts.models import AttemptEvent, AttemptStatus, ExamAnswer, ExamAttempt, SittingKind
 from exams.attempts.results import announce_pass
 from exams.centres.models import Attendance, Registration, SessionStatus
 from exams.grading import score_answer
@@ -55,8 +56,8 @@ def start_attempt(reg: Registration, now: datetime) -> ExamAttempt:
         raise AttemptRefused("no_paper", _l("No paper was frozen for this registration."))
     paper = db.session.get(Paper, reg.paper_id)
     deadline = min(now + timedelta(minutes=paper.duration_minutes), session.ends_at)
-    attempt = ExamAttempt(registration_id=reg.id, paper_id=reg.paper_id, started_at=now,
-                          deadline_at=deadline, status=AttemptStatus.IN_PROGRESS)
+    attempt = ExamAttempt(kind=SittingKind.CENTRE, registration_id=reg.id, paper_id=reg.paper_id,
+                          started_at=now, deadline_at=deadline, status=AttemptStatus.IN_PROGRESS)
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
@@ -64,6 +65,25 @@ def start_attempt(reg: Registration, now: datetime) -> ExamAttempt:
         return attempt_of(reg.id)
     record_event("exams.attempt.started", actor=None, target=attempt, organization_id=session.centre_id,
                  ticket=reg.ticket_number, deadline=deadline.isoformat())
+    return attempt
+
+
+def start_online(kind: SittingKind, account_id: int, paper: Paper, deadline: datetime, now: datetime,
+                 **owner) -> ExamAttempt:
+    """Start an attempt sat online by ``account_id`` (an assessment or a mock) on ``paper``.
+
+    ``owner`` names the sitting (``assignment_id=`` or ``practice_attempt_id=``), whose unique
+    column keeps one attempt per sitting: a second start at the same moment returns the first.
+    """
+    attempt = ExamAttempt(kind=kind, account_id=account_id, paper_id=paper.id, started_at=now,
+                          deadline_at=deadline, status=AttemptStatus.IN_PROGRESS, **owner)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        ((column, value),) = owner.items()
+        return db.session.scalar(select(ExamAttempt).where(getattr(ExamAttempt, column) == value))
+    audit(attempt, "started", None, deadline=deadline.isoformat())
     return attempt
 
 
@@ -101,6 +121,15 @@ def save_answer(attempt_id: int, item_id: int, choice: list[int], flagged: bool,
               .join(PaperItem, PaperItem.paper_id == ExamAttempt.paper_id)
               .where(ExamAttempt.id == attempt_id, PaperItem.id == item_id,
                      ExamAttempt.status == AttemptStatus.IN_PROGRESS, ExamAttempt.deadline_at > now))
+    if db.session.execute(answer_upsert(dialect, source)).rowcount == 1:
+        return Saved("saved", seq)
+    return _why_not_saved(attempt_id, item_id, seq, now)
+
+
+def answer_upsert(dialect: str, source):
+    """INSERT the row ``source`` selects (attempt, item, choice, flagged, seq, saved_at) or, for
+    an answer already there, UPDATE it only when the new sequence number is higher."""
+    table = ExamAnswer.__table__
     insert = _upsert(dialect)(table).from_select(
         ["attempt_id", "paper_item_id", "choice", "flagged", "seq", "saved_at"], source)
     statement = insert.on_conflict_do_update(
@@ -109,9 +138,7 @@ def save_answer(attempt_id: int, item_id: int, choice: list[int], flagged: bool,
               "seq": insert.excluded.seq, "saved_at": insert.excluded.saved_at},
         where=table.c.seq < insert.excluded.seq)
     # rowcount of an INSERT is kept only when asked for (it is for UPDATE and DELETE anyway).
-    if db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount == 1:
-        return Saved("saved", seq)
-    return _why_not_saved(attempt_id, item_id, seq, now)
+    return statement.execution_options(preserve_rowcount=True)
 
 
 def _why_not_saved(attempt_id: int, item_id: int, seq: int, now: datetime) -> Saved:
@@ -161,15 +188,14 @@ def submit(attempt: ExamAttempt, now: datetime, *, by: str, actor=None) -> ExamA
                     submitted_by=by)
     db.session.refresh(attempt)
     grade(attempt, now)
-    record_event("exams.attempt.submitted", actor=actor, target=attempt,
-                 organization_id=attempt.registration.session.centre_id, by=by,
-                 ticket=attempt.registration.ticket_number, points=attempt.points, passed=attempt.passed)
+    audit(attempt, "submitted", actor, by=by, points=attempt.points, passed=attempt.passed)
     return attempt
 
 
 def grade(attempt: ExamAttempt, now: datetime) -> None:
     """Objective scoring of every item (partial credit where the paper says so); the result is
-    written to the attempt and to the registration, where limits and prerequisites read it."""
+    written to the attempt and handed to the sitting's result writer (the registration, the
+    assessment assignment, the mock round), where the rest of the system reads it."""
     paper = attempt.paper
     answers = {a.paper_item_id: a.choice for a in db.session.scalars(
         select(ExamAnswer).where(ExamAnswer.attempt_id == attempt.id))}
@@ -180,12 +206,29 @@ def grade(attempt: ExamAttempt, now: datetime) -> None:
         earned += points
     attempt.points = round(earned, 2)
     attempt.passed = earned >= paper.pass_mark
+    RESULT_WRITERS[attempt.kind](attempt, now)
+
+
+def percent_of(attempt: ExamAttempt) -> float:
+    """The attempt's points on the 100-point scale results are kept in."""
+    total = attempt.paper.total_points
+    return round(attempt.points * 100 / total, 1) if total else 0.0
+
+
+def _write_registration_result(attempt: ExamAttempt, now: datetime) -> None:
+    """An exam-centre result goes to the registration, where limits and prerequisites read it."""
     reg = attempt.registration
-    reg.score = round(earned * 100 / paper.total_points, 1) if paper.total_points else 0.0
+    reg.score = percent_of(attempt)
     reg.passed = attempt.passed
     reg.result_on = local_date(now, local_tz())
     db.session.flush()
     announce_pass(attempt)
+
+
+#: Where each kind of sitting keeps its result; the assessment and mock packages add theirs.
+RESULT_WRITERS: dict[SittingKind, Callable[[ExamAttempt, datetime], None]] = {
+    SittingKind.CENTRE: _write_registration_result,
+}
 
 
 def submit_due(now: datetime) -> int:
@@ -265,9 +308,24 @@ def allow_move(attempt: ExamAttempt, actor, now: datetime) -> None:
 def _event(attempt: ExamAttempt, kind: str, actor, now: datetime, reason: str, **data) -> None:
     db.session.add(AttemptEvent(attempt_id=attempt.id, kind=kind, detail=reason, at=now,
                                 actor_id=getattr(actor, "id", None), data=data))
-    record_event(f"exams.attempt.{kind}", actor=actor, target=attempt,
-                 organization_id=attempt.registration.session.centre_id,
-                 ticket=attempt.registration.ticket_number, reason=reason, **data)
+    audit(attempt, kind, actor, reason=reason, **data)
+
+
+#: Who an online attempt's audit record names and which organisation it is filed under, by kind.
+ONLINE_AUDIT: dict[SittingKind, Callable[[ExamAttempt], tuple[int | None, dict]]] = {}
+
+
+def audit(attempt: ExamAttempt, what: str, actor, **data) -> None:
+    """Record an attempt's state change: by ticket under the exam centre for a seat, by sitting
+    (``exams.sitting.*``) under the enterprise for an online attempt."""
+    if attempt.kind is SittingKind.CENTRE:
+        reg = attempt.registration
+        record_event(f"exams.attempt.{what}", actor=actor, target=attempt,
+                     organization_id=reg.session.centre_id, ticket=reg.ticket_number, **data)
+        return
+    organization_id, names = ONLINE_AUDIT[attempt.kind](attempt)
+    record_event(f"exams.sitting.{what}", actor=actor, target=attempt, organization_id=organization_id,
+                 **names, **data)
 
 
 def note_page_event(attempt: ExamAttempt, kind: str, now: datetime) -> None:

@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager, joinedload
 
 from exams.attempts.models import AttemptEvent, ExamAttempt
 from exams.centres.models import (
@@ -181,11 +182,15 @@ def current_sign_in(token: str | None) -> SeatSignIn | None:
     """The live sign-in behind a seat token whose registration still stands, else None."""
     if not token:
         return None
-    found = db.session.scalar(select(SeatSignIn).where(SeatSignIn.token_digest == digest(token),
-                                                       SeatSignIn.ended_at.is_(None)))
-    if found is None or found.registration.status is not RegistrationStatus.ACTIVE:
-        return None
-    return found
+    # One query on every seat and exam request: the registration, its session and person (which
+    # every page shows) come with the sign-in instead of as three lazy loads.
+    return db.session.scalar(
+        select(SeatSignIn).join(SeatSignIn.registration)
+        .where(SeatSignIn.token_digest == digest(token), SeatSignIn.ended_at.is_(None),
+               Registration.status == RegistrationStatus.ACTIVE)
+        .options(contains_eager(SeatSignIn.registration).options(
+            joinedload(Registration.session), joinedload(Registration.person),
+            joinedload(Registration.seat))))
 
 
 def sign_out(seat_sign_in: SeatSignIn, *, now: datetime) -> bool:

@@ -77,6 +77,7 @@ class PaperPurpose(enum.StrEnum):
     EXAM = "exam"
     MAKEUP = "makeup"
     MOCK = "mock"
+    ASSESSMENT = "assessment"
 
 
 class Paper(db.Model):

@@ -23,11 +23,11 @@ from exams.services.practice import (
     answer_practice,
     kp_counts,
     mock_attempt,
+    mock_sitting,
     my_attempts,
     next_question,
     practice_attempt,
     start_mock,
-    submit_mock,
     wrong_book,
 )
 from exams.services.questions import knowledge_tree
@@ -35,8 +35,7 @@ from lms.auth.forms import EmptyForm
 from lms.authz import has_permission, requires, signed_in
 from lms.clock import now
 from lms.extensions import db
-from lms.models import Organization, Region
-from lms.transitions import commit_once
+from lms.models import Organization, OrgKind, Region
 
 
 def _practice_bank(bank_id: int) -> QuestionBank:
@@ -53,8 +52,9 @@ def _mock_blueprints():
     provinces = access._provinces(current_user, PRACTICE)
     if not provinces:
         return []
+    # Exam centres' compositions only: an enterprise's own, for its assessments, is not a mock exam.
     orgs = select(Organization.id).join(Region, Organization.region_id == Region.id).where(
-        or_(*[Region.path.startswith(p) for p in provinces]))
+        Organization.kind == OrgKind.EXAM_CENTRE, or_(*[Region.path.startswith(p) for p in provinces]))
     return db.session.scalars(select(Blueprint).where(Blueprint.organization_id.in_(orgs))
                               .order_by(Blueprint.name)).all()
 
@@ -126,19 +126,16 @@ def mock_start(bank_id: int):
     return redirect(url_for("exams.mock", attempt_id=attempt.id))
 
 
-@bp.route("/mock/<int:attempt_id>", methods=["GET", "POST"])
+@bp.get("/mock/<int:attempt_id>")
 @signed_in
 def mock(attempt_id: int):
+    """A handed-in mock with its marking; a running one goes to its page on the attempt engine."""
     attempt = mock_attempt(attempt_id)
     if attempt is None or attempt.account_id != current_user.id or attempt.paper is None:
         abort(404)
-    if request.method == "POST":
-        shown = {item.id: [int(v) for v in request.form.getlist(f"item-{item.id}") if v.isdigit()]
-                 for item in attempt.paper.items}
-        # A second click finds the attempt handed in and just shows the result.
-        commit_once(lambda: submit_mock(attempt, current_user, shown, now()), already=None)
-        # attempt_id, not attempt.id: the commit expired the attempt and reading it reloads the paper
-        return redirect(url_for("exams.mock", attempt_id=attempt_id))
+    if attempt.submitted_at is None:
+        sitting = mock_sitting(attempt, now())
+        db.session.commit()
+        return redirect(url_for("attempts.online_page", attempt_id=sitting.id))
     answers = {a.paper_item_id: a for a in attempt.answers}
-    return render_template("exams/mock.html", attempt=attempt, paper=attempt.paper, answers=answers,
-                           form=EmptyForm())
+    return render_template("exams/mock.html", attempt=attempt, paper=attempt.paper, answers=answers)

@@ -2,7 +2,7 @@
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
@@ -161,7 +161,43 @@ def start_mock(account: Account, bank: QuestionBank, blueprint: Blueprint, now: 
     db.session.add(attempt)
     db.session.flush()
     record_event("exams.mock.started", actor=account, target=attempt, paper=paper.id)
+    mock_sitting(attempt, now)
     return attempt
+
+
+def mock_sitting(attempt: PracticeAttempt, now: datetime):
+    """The mock's sitting on the attempt engine (timer, autosave, hand-in), started when missing.
+
+    A mock begun before mocks ran on the engine gets its sitting now, with the paper's full time.
+    """
+    from exams.attempts import services as engine
+    from exams.attempts.models import ExamAttempt, SittingKind
+
+    sitting = db.session.scalar(select(ExamAttempt).where(ExamAttempt.practice_attempt_id == attempt.id))
+    if sitting is not None:
+        return sitting
+    paper = attempt.paper
+    return engine.start_online(SittingKind.MOCK, attempt.account_id, paper,
+                               now + timedelta(minutes=paper.duration_minutes), now,
+                               practice_attempt_id=attempt.id)
+
+
+def write_mock_result(sitting, now: datetime) -> None:
+    """Grading's result for a mock: the practice round is marked from the sitting's saved answers,
+    which also fills the wrong-answer book as before."""
+    from exams.attempts.models import ExamAnswer
+
+    shown = {item_id: list(choice) for item_id, choice in db.session.execute(
+        select(ExamAnswer.paper_item_id, ExamAnswer.choice).where(ExamAnswer.attempt_id == sitting.id))}
+    submit_mock(mock_attempt(sitting.practice_attempt_id), db.session.get(Account, sitting.account_id),
+                shown, now)
+
+
+def mock_audit_names(sitting) -> tuple[None, dict]:
+    """A mock is nobody's organisation's business; its audit sentence names the paper and learner."""
+    attempt = db.session.get(PracticeAttempt, sitting.practice_attempt_id)
+    account = db.session.get(Account, sitting.account_id)
+    return None, {"title": attempt.paper.blueprint.name, "who": account.display_name}
 
 
 def mock_attempt(attempt_id: int) -> PracticeAttempt | None:

@@ -42,8 +42,9 @@ def _attempt_rows(blueprint: Blueprint, bank: QuestionBank):
 
 def _exam_rows(blueprint: Blueprint, bank: QuestionBank):
     """(attempt, question, points, earned, chosen) of every item of handed-in exam attempts; an
-    unanswered item earns nothing and chose nothing."""
-    from exams.attempts.models import AttemptStatus, ExamAnswer, ExamAttempt
+    unanswered item earns nothing and chose nothing. Mock exams are counted from their practice
+    round (_attempt_rows), not a second time here."""
+    from exams.attempts.models import AttemptStatus, ExamAnswer, ExamAttempt, SittingKind
     from exams.grading import score_answer
 
     rows = db.session.execute(
@@ -54,7 +55,7 @@ def _exam_rows(blueprint: Blueprint, bank: QuestionBank):
         .outerjoin(ExamAnswer, (ExamAnswer.attempt_id == ExamAttempt.id)
                    & (ExamAnswer.paper_item_id == PaperItem.id))
         .where(Paper.blueprint_id == blueprint.id, Paper.bank_id == bank.id,
-               ExamAttempt.status == AttemptStatus.SUBMITTED)
+               ExamAttempt.status == AttemptStatus.SUBMITTED, ExamAttempt.kind != SittingKind.MOCK)
         .order_by(ExamAttempt.id, PaperItem.position)).all()
     for attempt_id, qid, worth, qtype, key, partial, choice in rows:
         _right, earned = score_answer(qtype, key, choice or [], worth, partial)

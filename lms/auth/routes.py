@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from lms import clock
 from lms.audit import record_event
-from lms.auth.forms import EmptyForm, LoginForm, PasswordChangeForm
+from lms.auth.forms import EmailForm, EmptyForm, LoginForm, PasswordChangeForm
 from lms.auth.passwords import verify_password
 from lms.auth.services import authenticate, set_password
 from lms.authz import public, signed_in
@@ -117,7 +117,25 @@ def security():
             flash(_("Password changed. Every other sign-in of this account has ended."), "success")
             return redirect(url_for("auth.security"))
     return render_template("auth/security.html", form=form, end_form=EmptyForm(),
+                           email_form=EmailForm(email=current_user.email),
                            sign_ins=live_sign_ins(current_user, now=clock.now()))
+
+
+@bp.post("/account/security/email")
+@signed_in
+def change_email():
+    form = EmailForm()
+    if form.validate_on_submit():
+        address = (form.email.data or "").strip() or None
+        if address != current_user.email:
+            current_user.email = address
+            record_event("auth.email_changed", actor=current_user, target=current_user)
+            db.session.commit()
+        flash(_("E-mail address saved.") if address else _("E-mail address removed."), "success")
+        return redirect(url_for("auth.security"))
+    return render_template("auth/security.html", form=PasswordChangeForm(formdata=None),
+                           end_form=EmptyForm(), email_form=form,
+                           sign_ins=live_sign_ins(current_user, now=clock.now())), 400
 
 
 @bp.post("/account/security/end-others")

@@ -24,6 +24,8 @@ class Account(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), unique=True)
     locale: Mapped[str | None] = mapped_column(String(8))
+    #: Where e-mail copies of notifications go (lms.notifications); None sends none.
+    email: Mapped[str | None] = mapped_column(String(254))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Set on logins made with a handed-over initial password (roster import): the password is
     #: to be changed at the first sign-in.

@@ -10,13 +10,9 @@ from lms.auth.routes import safe_next
 from lms.authz import has_permission, org_scope_clause, public, signed_in
 from lms.extensions import db
 from lms.models import Employment, Organization, OrgKind, Post
-from lms.roles import Perm, Role
+from lms.roles import Perm
 from lms.web import bp
-from lms.web.templating import home_tasks_for, nav_groups_for
-
-#: Roles whose work happens on exam days, which have no pages until exam sessions exist.
-EXAM_DAY_ROLES = {Role.EXAM_CENTRE_ADMIN, Role.INVIGILATOR, Role.PRACTICAL_EXAMINER,
-                  Role.CERTIFICATE_OFFICER}
+from lms.web.templating import home_tasks_for
 
 
 @bp.get("/")
@@ -56,16 +52,7 @@ def dashboard():
         stats = None  # only zeros for an exam centre or a school: nothing worth a tile
     employments = current_user.person.employments if current_user.person else []
     tasks = home_tasks_for(current_user)
-    return render_template("web/dashboard.html", stats=stats, employments=employments, tasks=tasks,
-                           exam_day_note=_waits_for_exam_sessions(tasks))
-
-
-def _waits_for_exam_sessions(tasks) -> bool:
-    """True for exam-day roles while no package offers them a page or a task of the exams group."""
-    roles = {g.role for g in current_user.grants}
-    if not roles & EXAM_DAY_ROLES or any(t.group == "exams" for t, _n, _u in tasks):
-        return False
-    return not any(group.key == "exams" for group in nav_groups_for(current_user))
+    return render_template("web/dashboard.html", stats=stats, employments=employments, tasks=tasks)
 
 
 def _scoped_stats() -> dict:

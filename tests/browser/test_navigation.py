@@ -18,8 +18,9 @@ pytestmark = pytest.mark.browser
 
 #: Sign-in name, role and the navigation groups it works in, in the order the bar shows them.
 ROLES = {
-    "system_admin": (Role.SYSTEM_ADMIN, ["training", "question_bank", "exams", "administration"]),
-    "enterprise_admin": (Role.ENTERPRISE_ADMIN, ["training", "exams", "administration"]),
+    "system_admin": (Role.SYSTEM_ADMIN, ["training", "question_bank", "exams", "certificates",
+                                         "administration"]),
+    "enterprise_admin": (Role.ENTERPRISE_ADMIN, ["training", "exams", "certificates", "administration"]),
     "learner": (Role.LEARNER, ["training"]),
     "trainer": (Role.TRAINER, ["training", "question_bank", "administration"]),
     "question_editor": (Role.QUESTION_EDITOR, ["training", "question_bank", "administration"]),

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 import courses.beat_committer as committer_module
+import lms.group_commit as group_commit
 from courses.beat_committer import BeatCommitter
 from courses.ledger import Beat
 from courses.models import StudyRecord
@@ -138,7 +139,7 @@ def test_a_forked_process_starts_its_own_writer(app, learners):
 
 def test_sqlite_writers_take_turns_on_a_lock_file_beside_the_database(app):
     with app.app_context():
-        lock_file = committer_module._writer_lock_file()
+        lock_file = group_commit.writer_lock_file("beats")
         url = db.engine.url
     if url.get_backend_name() != "sqlite":
         assert lock_file is None
@@ -151,7 +152,7 @@ def test_sqlite_writers_take_turns_on_a_lock_file_beside_the_database(app):
 
 def test_a_failing_lock_file_fails_the_batch_not_the_writer(app, learners, monkeypatch):
     calls = []
-    real = committer_module._exclusive
+    real = group_commit.exclusive
 
     def flaky(lock_file):
         calls.append(1)
@@ -159,7 +160,7 @@ def test_a_failing_lock_file_fails_the_batch_not_the_writer(app, learners, monke
             raise OSError("no locks on this file system")
         return real(lock_file)
 
-    monkeypatch.setattr(committer_module, "_exclusive", flaky)
+    monkeypatch.setattr(group_commit, "exclusive", flaky)
     committer = BeatCommitter(app, max_batch=64, wait_seconds=10)
     assert committer.submit(beat_for(learners[0])) is None
     assert committer.submit(beat_for(learners[0])) is not None

@@ -46,13 +46,19 @@ def test_mock_exam_uses_the_blueprint_and_grades_against_the_shuffled_key(client
     attempt = db.session.scalar(select(PracticeAttempt).where(PracticeAttempt.kind == AttemptKind.MOCK))
     items = attempt.paper.items
     assert len(items) == 100
+    # The mock runs on the attempt page: its clock, autosave and hand-in.
+    sitting = client.get(response.headers["Location"]).headers["Location"]
+    assert sitting.startswith("/exam/online/")
+    page = client.get(sitting).get_data(as_text=True)
+    assert 'id="time-left"' in page and page.count('class="question"') == 100
     # Right on every item but the first ten, which get a wrong shown option.
-    answers = {}
     for index, item in enumerate(items):
         choice = item.key if index >= 10 else [p for p in range(max(2, len(item.option_order)))
                                                 if p not in item.key][:1]
-        answers[f"item-{item.id}"] = choice
-    client.post(response.headers["Location"], data=answers)
+        saved = client.post(f"{sitting}/answers", json={"item": item.id, "choice": choice, "seq": 1})
+        assert saved.get_json()["outcome"] == "saved"
+    assert client.post(f"{sitting}/submit").headers["Location"] == f"{sitting}/done"
+    assert client.get(f"{sitting}/done").headers["Location"] == f"/exams/mock/{attempt.id}"
     db.session.refresh(attempt)
     assert attempt.score == 90 and attempt.passed is True
     assert db.session.scalar(select(WrongAnswer.id).where(WrongAnswer.source == "mock")) is not None
@@ -72,6 +78,9 @@ def test_another_learners_mock_is_404(client, login, learner, make, ent, centre,
     login("other")
     location = client.post(f"/exams/practice/{practice_bank.id}/mock",
                            data={"blueprint": blueprint.id}).headers["Location"]
+    sitting = client.get(location).headers["Location"]
     client.post("/logout")
     login("learner")
     assert client.get(location).status_code == 404
+    assert client.get(sitting).status_code == 404
+    assert client.post(f"{sitting}/answers", json={"item": 1, "choice": [0], "seq": 1}).status_code == 404

@@ -50,8 +50,9 @@ def core_secrets(place: Place) -> list[str]:
 #: Plug-in modules of the domain packages, imported when present.
 PLUGIN_NAMES = ("matrix_courses", "matrix_exams", "matrix_centres", "matrix_centres_admin",
                 "matrix_centres_tickets", "matrix_centres_checkin", "matrix_centres_bulk",
-                "matrix_certificates", "matrix_attempts_results",
-                "matrix_attempts_candidate", "matrix_attempts_console")
+                "matrix_certificates", "matrix_certificate_imports", "matrix_verify",
+                "matrix_attempts_results", "matrix_attempts_candidate", "matrix_attempts_console",
+                "matrix_practical", "matrix_assessments", "matrix_notifications")
 
 
 def plugins():
@@ -200,6 +201,9 @@ def _assert_foreign_state_unchanged(world):
     assert db.session.get(RoleGrant, world["grant"].id) is not None
     assert db.session.get(ApiToken, world["token"].id).revoked_at is None
     assert db.session.scalar(select(Account).where(Account.username == "intruder")) is None
+    for plugin in plugins():
+        if hasattr(plugin, "assert_unchanged"):
+            plugin.assert_unchanged(world)
 
 
 def test_system_admin_reaches_the_same_objects(app, world):

@@ -51,7 +51,9 @@ def test_the_learners_mock_exam_starts_and_is_mostly_electrical(demo_app, demo_c
     response = client.post(f"/exams/practice/{bank.id}/mock", data={"blueprint": blueprint.id})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     attempt_id = int(re.search(r"/mock/(\d+)", response.headers["Location"]).group(1))
-    assert client.get(f"/exams/mock/{attempt_id}").status_code == 200
+    # The mock runs on the attempt page (its clock, autosave and summary before handing in).
+    sitting = client.get(f"/exams/mock/{attempt_id}").headers["Location"]
+    assert sitting.startswith("/exam/online/") and client.get(sitting).status_code == 200
     items = db.session.get(PracticeAttempt, attempt_id).paper.items
     elec = db.session.scalar(select(KnowledgePoint).where(KnowledgePoint.code == "elec"))
     electrical = [i for i in items if i.version.question.knowledge_point.path.startswith(elec.path)]
@@ -138,3 +140,25 @@ def test_the_demo_exam_day_has_a_session_with_checked_candidates_whose_papers_fr
     frozen = db.session.scalars(select(Registration).where(Registration.session_id == session.id)).all()
     assert all(r.paper_id and r.seat_id for r in frozen)
     assert all(len(r.paper.items) == 100 for r in frozen)
+
+
+def test_the_demo_enterprise_sees_its_certificates_and_each_pdf_matches_its_hash(demo_app, demo_ctx):
+    import hashlib
+
+    from certificates.dates import standing
+    from certificates.models import Certificate
+
+    client = signed_in(demo_app, "ent_admin")
+    html = client.get("/certificates/employees").get_data(as_text=True)
+    certs = db.session.scalars(select(Certificate)).all()
+    assert len(certs) >= 10 and all(c.number in html for c in certs)
+    standings = {standing(c, today()) for c in certs}
+    assert {"valid", "expired", "review_overdue"} <= standings, standings
+    first = certs[0]
+    assert hashlib.sha256(client.get(f"/certificates/{first.id}/pdf").data).hexdigest() == first.pdf_sha256
+
+
+def test_the_demo_learner_has_an_assessment_to_take(demo_app, demo_ctx):
+    client = signed_in(demo_app, "learner")
+    html = client.get("/assessments/mine").get_data(as_text=True)
+    assert "2026年新员工三级安全教育考核" in html and "/start" in html

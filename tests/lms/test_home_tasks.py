@@ -104,10 +104,11 @@ def test_exam_centre_admin_sees_the_exam_day_tiles_and_no_waiting_line(client, l
     assert "Key-post employees on the job" not in html
 
 
-def test_a_practical_examiner_still_reads_the_honest_waiting_line(client, login, world):
+def test_a_practical_examiner_has_the_scoring_page_instead_of_the_waiting_line(client, login, world):
     login("examiner")
     html = client.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Your exam-day pages arrive with the exam sessions" in html
+    assert "Your exam-day pages arrive with the exam sessions" not in html
+    assert 'href="/exam/practical/"' in html
 
 
 def test_my_training_is_hidden_from_an_account_without_a_person(client, login, world):

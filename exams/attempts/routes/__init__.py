@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("attempts", __name__, url_prefix="/exam", template_folder="../../templates")
 
-from exams.attempts.routes import candidate, console, results  # noqa: E402,F401
+from exams.attempts.routes import candidate, console, online, results  # noqa: E402,F401

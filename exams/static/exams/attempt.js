@@ -23,6 +23,8 @@
   var MAX_BACKOFF_MS = 15000;
 
   var csrf = d.csrf;
+  // Seat sittings: the save gateway answers saves that carry this ticket without a cookie.
+  var saveTicket = d.saveTicket || "";
   var status = d.status;
   var deadlineMs = Number(d.deadlineMs);
   var offsetMs = Number(d.nowMs) - Date.now();   // server clock minus this computer's clock
@@ -217,7 +219,8 @@
     fetch(d.saveUrl, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(entry)
+      body: JSON.stringify(saveTicket ? { ticket: saveTicket, item: entry.item, choice: entry.choice,
+        flagged: entry.flagged, seq: entry.seq } : entry)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         sending = false;

@@ -1,7 +1,6 @@
 """Results after grading: the release deadline in working days, who sees a result before and after
 release, the score report PDF, and the pass signal for certificates."""
 
-import inspect
 import re
 import shutil
 import subprocess
@@ -12,7 +11,6 @@ import pytest
 from attempts_world import MORNING, registrations
 
 from exams.attempts import results
-from exams.attempts import services as attempt_services
 from exams.attempts.report_pdf import score_report_pdf
 from exams.attempts.services import pause, save_answer, start_attempt, submit, terminate
 from exams.attempts.signals import exam_passed
@@ -258,16 +256,8 @@ def test_the_digest_changes_with_any_fact(ctx, exam):
 # --- the pass signal ----------------------------------------------------------------------------
 
 @pytest.fixture
-def heard(monkeypatch):
-    """exam_passed as received; grade() announces passes (wrapped here until it calls announce_pass)."""
-    if "announce_pass" not in inspect.getsource(attempt_services.grade):
-        plain = attempt_services.grade
-
-        def grade(attempt, now):
-            plain(attempt, now)
-            results.announce_pass(attempt)
-
-        monkeypatch.setattr(attempt_services, "grade", grade)
+def heard():
+    """exam_passed as received (grading announces passes itself)."""
     received = []
 
     def listen(sender, **kwargs):
