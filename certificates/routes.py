@@ -17,6 +17,8 @@ from certificates.models import Certificate, CertificateStatus
 from certificates.permissions import EMPLOYER_VIEW, ISSUE
 from exams.centres.labels import subtype_label
 from lms import clock
+from lms.audit import record_event
+from lms.audit_sentences import register_detail_words
 from lms.auth.forms import EmptyForm
 from lms.authz import org_scope_clause, requires, signed_in
 from lms.extensions import db
@@ -34,6 +36,12 @@ WATERMARKS = {CertificateStatus.REVOKED: "已撤销 REVOKED", CertificateStatus.
 ACTION_FORMS = {"revoke": RevokeForm, "suspend": ReasonForm, "reinstate": ReasonForm, "cancel": ReasonForm,
                 "review": ReviewForm, "extend": NoteForm, "replace": NoteForm, "reissue": ReasonForm}
 
+#: The attempted action in a refusal's audit sentence.
+ACTION_WORDS = {"issue": _l("issue"), "revoke": _l("revoke"), "suspend": _l("suspend"),
+                "reinstate": _l("lift the suspension of"), "cancel": _l("cancel"),
+                "review": _l("record the review of"), "extend": _l("extend"), "replace": _l("replace"),
+                "reissue": _l("reissue")}
+
 AUDIT_SENTENCES = {
     "certificates.pending": _l("A pass of %(person)s is waiting for its certificate (%(kind)s)"),
     "certificates.issued": _l("%(actor)s issued certificate %(number)s to %(person)s (%(rules)s)"),
@@ -49,9 +57,14 @@ AUDIT_SENTENCES = {
                                 "(%(rule)s)"),
     "certificates.replaced": _l("%(actor)s replaced certificate %(number)s of %(person)s for the next "
                                 "period (%(rule)s)"),
+    "certificates.refused": _l("%(actor)s could not %(attempted)s certificate %(number)s of %(person)s: "
+                               "%(reason)s"),
     "certificates.reissued": _l("%(actor)s reissued certificate %(number)s of %(person)s after loss or "
                                 "damage: %(reason)s"),
 }
+
+
+register_detail_words("attempted", lambda code: ACTION_WORDS.get(code, code))
 
 
 def register_navigation() -> None:
@@ -112,7 +125,7 @@ def issue():
 
 
 def _issue_one(cert: Certificate) -> bool:
-    """Issue and commit one certificate; False when it was issued meanwhile."""
+    """Issue and commit one certificate; False (and recorded) when it was issued meanwhile."""
     for _attempt in range(3):  # a number taken by a concurrent issue is drawn again
         try:
             issuance.issue(cert, current_user, clock.today(), clock.now())
@@ -120,9 +133,14 @@ def _issue_one(cert: Certificate) -> bool:
             return True
         except AlreadyChanged:
             db.session.rollback()
-            return False
+            break
         except IntegrityError:
             db.session.rollback()
+    record_event("certificates.refused", actor=current_user, target=cert,
+                 organization_id=cert.employment.organization_id if cert.employment else None,
+                 number=cert.number or "", person=cert.person.name, attempted="issue",
+                 reason=str(_l("It was issued already.")))
+    db.session.commit()
     return False
 
 
@@ -171,7 +189,13 @@ def _act(cert_id: int, action, name: str, **extra):
                **{k: getattr(form, k).data for k in extra})
     except (AlreadyChanged, lifecycle.LifecycleRefused, RuleMissing) as refused:
         db.session.rollback()
-        flash(_refusal_text(refused), "error")
+        text = _refusal_text(refused)
+        # A refused action is recorded too: who tried what on which certificate, and why not.
+        record_event("certificates.refused", actor=current_user, target=cert,
+                     organization_id=cert.employment.organization_id if cert.employment else None,
+                     number=cert.number, person=cert.person.name, attempted=name, reason=text)
+        db.session.commit()
+        flash(text, "error")
         return redirect(url_for("certificates.detail", cert_id=cert.id))
     db.session.commit()
     flash(_("Done."), "success")

@@ -188,3 +188,15 @@ def test_the_officer_prints_a_session_from_the_print_page(exam, client, login):
     login("far_officer")  # another region: the session's certificates are not theirs to print
     assert client.get(f"/certificates/print?session={exam.session.id}").status_code in (200, 422)
     assert client.get(f"/certificates/print?session={exam.session.id}").mimetype == "text/html"
+
+
+def test_a_refused_action_and_a_second_issue_are_recorded(exam, client, login):
+    cert = _issued(exam, client, login)
+    login("officer")
+    client.post("/certificates/issue", data={"certificate": [cert.id]})  # issued already
+    client.post(f"/certificates/{cert.id}/extend", data={})  # applied for in time: allowed, not refused
+    client.post(f"/certificates/{cert.id}/replace", data={})  # not a special-operations certificate
+    refused = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "certificates.refused")
+                                 .order_by(AuditEvent.id)).all()
+    assert [e.details["attempted"] for e in refused] == ["issue", "replace"]
+    assert all(e.details["reason"] for e in refused)
