@@ -113,7 +113,9 @@ class ShownPaper(list):
                          words["saved"] if item.seq else "")
             if sheet == "one" and self:
                 args.append(escape(links.summary))
-        return Markup(text % tuple(args))
+        # Cached markup built from escaped texts; each hole is a fixed attribute, a number, an escaped
+        # URL or an escaped label.
+        return Markup(text % tuple(args))  # nosec B704  # built from escaped parts only (see above)
 
 
 # --- the per-process caches of immutable data -------------------------------------------------
