@@ -31,8 +31,9 @@ catalogs: | $(BIN)/python
 	$(BIN)/pybabel -q compile -d lms/translations
 	@if [ -d simulations/locale ]; then $(BIN)/pybabel -q compile -d simulations/locale -D drills; fi
 
-# The exam worker (`lms worker`) hands in exams at their deadline and closes registration on time;
-# it runs in the background and is stopped whenever the web server ends (Ctrl-C, an error, a kill).
+# The worker (`lms worker`) hands in exams at their deadline, closes registration on time and sends
+# certificate reminders and queued e-mail; it runs in the background and is stopped whenever the web
+# server ends (Ctrl-C, an error, a kill).
 run: install
 	$(BIN)/lms db upgrade
 	$(BIN)/lms reference-data
