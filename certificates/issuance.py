@@ -94,9 +94,9 @@ def next_number(cert: Certificate, region: Region | None, on: date) -> str:
     code = region.code if region is not None else "000000"
     seq = 0
     if "{seq" in fmt:
-        seq = 1 + len(db.session.scalars(select(Certificate.id).where(
-            Certificate.cert_type == cert.cert_type, Certificate.number.like(
-                fmt.split("{seq")[0].format(id_number="", region=code, year=on.year) + "%"))).all())
+        prefix = fmt.split("{seq")[0].format(id_number="", region=code, year=on.year)
+        seq = 1 + db.session.scalar(select(func.count(Certificate.id)).where(
+            Certificate.cert_type == cert.cert_type, Certificate.number.like(prefix + "%")))
     return fmt.format(id_number=cert.person.id_number, region=code, year=on.year, seq=seq)
 
 

@@ -20,7 +20,7 @@ from certificates.issuance import freeze_pdf
 from certificates.lifecycle import LifecycleRefused, note_event
 from certificates.models import Certificate, CertificateEvent, CertificateStatus, CertificateType
 from certificates.signing import current_key_id
-from courses.requirements import Calculator, RuleBook
+from courses.requirements import Calculator, RuleBook, add_months
 from lms.clock import local_tz
 from lms.extensions import db
 from lms.i18n import _l
@@ -64,7 +64,7 @@ def may_extend_interval(cert: Certificate, on: date) -> bool:
         return False
     years = int(rule.value["extension_condition_years"])
     since = max(first_issued(cert), cert.employment.start_date if cert.employment else on)
-    return since <= date(on.year - years, on.month, min(on.day, 28))
+    return since <= add_months(on, -12 * years)
 
 
 def record_review(cert: Certificate, actor: Account, on: date, now: datetime, *, exam_score: float,

@@ -5,6 +5,7 @@ from datetime import UTC
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from exams.assessments import services
 from exams.assessments.forms import PURPOSE_LABELS, WINDOW_LABELS, AssessmentForm, CancelForm
@@ -58,7 +59,9 @@ def _assessment_or_404(assessment_id: int) -> Assessment:
 def index():
     """The enterprise's assessments, latest first, with how many handed in and passed."""
     ids = [e.id for e in _enterprises()]
+    # The assignments come in one query for all rows: each row's counts are read from them.
     assessments = db.session.scalars(select(Assessment).where(Assessment.enterprise_id.in_(ids))
+                                     .options(selectinload(Assessment.assignments))
                                      .order_by(Assessment.opens_at.desc()).limit(200)).all()
     moment = clock.now()
     return render_template("assessments/index.html", assessments=assessments, purposes=PURPOSE_LABELS,

@@ -140,13 +140,6 @@ def schedule(enterprise: Organization, plan: Plan, actor: Account, now: datetime
     return assessment
 
 
-def started_count(assessment: Assessment) -> int:
-    """How many assignees have started."""
-    return len(db.session.scalars(select(ExamAttempt.id).join(
-        AssessmentAssignment, ExamAttempt.assignment_id == AssessmentAssignment.id).where(
-        AssessmentAssignment.assessment_id == assessment.id)).all())
-
-
 def cancel(assessment: Assessment, actor: Account, reason: str, now: datetime) -> None:
     """Cancel an assessment nobody has started; AlreadyChanged when it was cancelled meanwhile."""
     if not reason.strip():
