@@ -37,3 +37,25 @@ def registrations(day: Day) -> list:
 
     return list(db.session.scalars(select(Registration).where(Registration.session_id == day.session.id)
                                    .order_by(Registration.ticket_number)))
+
+
+def stored(attempt) -> dict:
+    """The answers the database holds for ``attempt``: item id -> (choice, flagged, seq)."""
+    from sqlalchemy import select
+
+    from exams.attempts.models import ExamAnswer
+
+    db.session.expire_all()
+    return {a.paper_item_id: (a.choice, a.flagged, a.seq) for a in db.session.scalars(
+        select(ExamAnswer).where(ExamAnswer.attempt_id == attempt.id))}
+
+
+def refusals() -> list[str]:
+    """The reasons of the refused saves in the audit log, oldest first."""
+    from sqlalchemy import select
+
+    from lms.models import AuditEvent
+
+    db.session.expire_all()
+    return [e.details["save_refusal"] for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "exams.attempt.save_refused").order_by(AuditEvent.id))]

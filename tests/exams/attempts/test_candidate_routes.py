@@ -6,10 +6,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from attempts_world import MORNING, registrations
+from attempts_world import MORNING, refusals, registrations, stored
 from sqlalchemy import func, select
 
-from exams.attempts.models import AttemptEvent, AttemptStatus, ExamAnswer, ExamAttempt
+from exams.attempts.models import AttemptEvent, AttemptStatus, ExamAttempt
 from exams.attempts.services import extend, pause, start_attempt, terminate
 from exams.centres.models import SessionStatus
 from exams.models import PaperItem
@@ -51,18 +51,6 @@ def seated(app, exam, clock):
 def save(client, item, choice, seq, flagged=False, **headers):
     return client.post("/exam/attempt/answers", json={"item": item, "choice": choice, "flagged": flagged,
                                                       "seq": seq}, headers=headers)
-
-
-def stored(attempt) -> dict[int, tuple]:
-    db.session.expire_all()
-    return {a.paper_item_id: (a.choice, a.flagged, a.seq) for a in db.session.scalars(
-        select(ExamAnswer).where(ExamAnswer.attempt_id == attempt.id))}
-
-
-def refusals() -> list[str]:
-    db.session.expire_all()
-    return [e.details["save_refusal"] for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "exams.attempt.save_refused").order_by(AuditEvent.id))]
 
 
 def without_tokens(html: str) -> str:

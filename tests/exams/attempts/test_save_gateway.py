@@ -7,10 +7,10 @@ import threading
 from datetime import timedelta
 
 import pytest
-from attempts_world import MORNING, registrations
+from attempts_world import MORNING, refusals, registrations, stored
 from sqlalchemy import select
 
-from exams.attempts.models import ExamAnswer, ExamAttempt
+from exams.attempts.models import ExamAttempt
 from exams.attempts.save_committer import SAVED, SaveCommitter, SaveJob
 from exams.attempts.save_gateway import SaveGateway, picked
 from exams.attempts.save_tickets import issue_save_ticket, read_save_ticket
@@ -19,7 +19,6 @@ from exams.centres import seat
 from exams.centres.models import SeatSignIn
 from lms.clock import FixedClock, install_clock
 from lms.extensions import db
-from lms.models import AuditEvent
 
 URL = "/exam/attempt/answers"
 START = MORNING + timedelta(minutes=5)
@@ -45,18 +44,6 @@ def seated(app, exam, clock):
     assert response.status_code == 302
     assert client.post("/exam/start").headers["Location"].endswith("/exam/attempt")
     return client, db.session.scalar(select(ExamAttempt).where(ExamAttempt.registration_id == reg.id))
-
-
-def stored(attempt) -> dict[int, tuple]:
-    db.session.expire_all()
-    return {a.paper_item_id: (a.choice, a.flagged, a.seq) for a in db.session.scalars(
-        select(ExamAnswer).where(ExamAnswer.attempt_id == attempt.id))}
-
-
-def refusals() -> list[str]:
-    db.session.expire_all()
-    return [e.details["save_refusal"] for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "exams.attempt.save_refused").order_by(AuditEvent.id))]
 
 
 def gateway(app) -> SaveGateway:
