@@ -36,10 +36,20 @@
   // the page stops reporting rather than sending beats that can never count.
   var signedOut = false;
 
+  // Beats go one after another: a stop beat overtaken by the beat before it would leave the
+  // record open, because the server would apply the stop first and then reopen for the late beat.
+  var queue = Promise.resolve();
+
   function send(stop) {
+    var clientTime = Date.now();  // the moment of the beat, not of its turn in the queue
+    queue = queue.then(function () { return post(stop, clientTime); });
+    return queue;
+  }
+
+  function post(stop, clientTime) {
     if (signedOut) { return Promise.resolve(); }
     var payload = { enrollment: Number(box.dataset.enrollment),
-      lesson: Number(box.dataset.lesson), client_time: Date.now(), stop: stop };
+      lesson: Number(box.dataset.lesson), client_time: clientTime, stop: stop };
     var headers = { "Content-Type": "application/json" };
     if (ticket) {
       payload.ticket = ticket;
@@ -51,7 +61,7 @@
     }).then(function (response) {
       if (response.status === 401 && ticket) {
         ticket = null;
-        return send(stop);
+        return post(stop, clientTime);
       }
       if (response.status === 401) {
         signedOut = true;
@@ -96,7 +106,8 @@
     window.addEventListener(name, onInput, { passive: true });
   });
   document.addEventListener("visibilitychange", tick);
-  window.addEventListener("pagehide", function () { if (running) { running = false; send(true); } });
+  // Leaving the page cannot wait for the queue: the keepalive request outlives the page.
+  window.addEventListener("pagehide", function () { if (running) { running = false; post(true, Date.now()); } });
   window.setInterval(tick, interval);
   tick();
 }());
