@@ -8,6 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register this package's tables, pages, commands, worker job and signal receivers."""
     from certificates import (
+        compliance,
         import_routes,
         models,  # noqa: F401  (registers tables for Alembic)
         permissions,
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     import_routes.init_app(app)  # existing certificates imported from Excel (and its table)
     verify.init_app(app)  # public verification pages, the JSON twin and their audit sentences
     reminders.init_app(app)
+    compliance.init_app(app)  # figures kept current by session hooks, pages, exports, API
     app.cli.add_command(certificates_group)
     # Strong references: the app lives as long as the process, and so must the receivers.
     exam_passed.connect(on_exam_passed, weak=False)

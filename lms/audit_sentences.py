@@ -143,9 +143,13 @@ def register_core() -> None:
         "roster.imported": _l("%(actor)s imported a roster (%(added)s added, "
                               "%(rejected_rows)s rows rejected)"),
         "roster.cancelled": _l("%(actor)s cancelled a roster import"),
+        "employment.ended": _l("%(actor)s recorded that %(target)s leaves a post on %(end_date)s"),
+        "employment.leave": _l("%(actor)s recorded %(target)s as away from the job"),
+        "employment.returned": _l("%(actor)s recorded %(target)s as back on the job"),
     })
     register_target("Account", "web.account", "account_id", "accounts.manage",
                     lambda a: a.display_name or a.username)
     register_target("Organization", "web.organization", "org_id", "org.view", lambda o: o.name)
     register_target("RosterImport", "roster.review", "import_id", "roster.import", lambda r: r.filename)
+    register_target("Person", "web.person", "person_id", "people.view", lambda p: p.name)
     register_detail_words("role", lambda code: ROLE_LABELS.get(code, code))

@@ -67,6 +67,10 @@ RULE_LABELS = {
     "principal_certificate.extension_apply_days_before":
         _l("Applying for a certificate extension, days before expiry "
            "(principal persons and safety managers)"),
+    "compliance.expiring_windows_days":
+        _l("Windows in which certificates about to expire are listed as gaps"),
+    "compliance.assessment_valid_months":
+        _l("How long a passed training assessment counts towards the pass rate"),
     "certificate.reminder_days_before":
         _l("Reminders to holder and employer, days before a certificate's review or expiry"),
     "principal_certificate.exam.pass_mark":

@@ -20,8 +20,9 @@ run in no fixed order), e.g. exams' quizzes on courses' lessons.
 
 # Domain events. The service that makes the change sends them, inside its transaction and after
 # flushing, so a receiver sees the new rows and whatever it writes commits or rolls back with
-# them. They are never sent from ORM events, which bulk writes skip; kept summaries (training
-# progress, certified-on-the-job rates) follow every change through them.
+# them. They are never sent from ORM events, which bulk writes skip. (The certified-on-the-job
+# figures do not rely on them: certificates/compliance/tracking.py watches the session itself,
+# conditional UPDATEs included, so no write path can forget to tell them.)
 
 employment_started = _signals.signal("employment-started", doc="""
 A person took up a post at an enterprise (roster import, or an admin adding them).

@@ -6,7 +6,7 @@ bp = Blueprint("web", __name__)
 
 from lms.i18n import _l  # noqa: E402
 from lms.roles import Perm  # noqa: E402
-from lms.web import accounts, audit_log, home, orgs, people, rules_page, tokens  # noqa: E402,F401
+from lms.web import accounts, audit_log, employments, home, orgs, people, rules_page, tokens  # noqa: E402,F401
 from lms.web.home_tasks import organizations_in_scope, pending_roster_uploads, roster_review_url  # noqa: E402
 from lms.web.templating import add_home_task, add_nav_item  # noqa: E402
 

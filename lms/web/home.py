@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.models import Employment, Organization, OrgKind, Post
 from lms.roles import Perm
 from lms.web import bp
-from lms.web.templating import home_tasks_for
+from lms.web.templating import dashboard_panels_for, home_tasks_for
 
 
 @bp.get("/")
@@ -52,7 +52,8 @@ def dashboard():
         stats = None  # only zeros for an exam centre or a school: nothing worth a tile
     employments = current_user.person.employments if current_user.person else []
     tasks = home_tasks_for(current_user)
-    return render_template("web/dashboard.html", stats=stats, employments=employments, tasks=tasks)
+    return render_template("web/dashboard.html", stats=stats, employments=employments, tasks=tasks,
+                           panels=dashboard_panels_for(current_user))
 
 
 def _scoped_stats() -> dict:

@@ -4,6 +4,7 @@ from flask import abort, render_template
 from flask_login import current_user
 
 from lms.authz import can_access_org, requires
+from lms.clock import today
 from lms.extensions import db
 from lms.models import Person
 from lms.roles import Perm
@@ -18,4 +19,6 @@ def person(person_id: int):
                if can_access_org(current_user, Perm.PEOPLE_VIEW, e.organization)]
     if not visible:
         abort(404)
-    return render_template("web/person.html", person=found, employments=visible)
+    editable = {e.id for e in visible if can_access_org(current_user, Perm.ROSTER_IMPORT, e.organization)}
+    return render_template("web/person.html", person=found, employments=visible, editable=editable,
+                           today=today())

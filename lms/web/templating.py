@@ -127,6 +127,36 @@ def home_tasks_for(account) -> list[tuple[HomeTask, int, str]]:
     return found
 
 
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A section of the dashboard drawn by a package's template from a context it works out."""
+
+    template: str
+    context: Callable[[Any], dict | None]
+    permission: str | None
+
+
+DASHBOARD_PANELS: list[DashboardPanel] = []
+
+
+def add_dashboard_panel(template: str, context: Callable[[Any], dict | None], permission: str | None) -> None:
+    """Let a package add a dashboard section; ``context`` returning None leaves it out for that account."""
+    DASHBOARD_PANELS[:] = [p for p in DASHBOARD_PANELS if p.template != template]
+    DASHBOARD_PANELS.append(DashboardPanel(template, context, permission))
+
+
+def dashboard_panels_for(account) -> list[tuple[str, dict]]:
+    """(template, context) of every panel the account may see and that has something to show."""
+    found = []
+    for panel in DASHBOARD_PANELS:
+        if panel.permission is not None and not has_permission(account, panel.permission):
+            continue
+        context = panel.context(account)
+        if context is not None:
+            found.append((panel.template, context))
+    return found
+
+
 #: Lines of the public home page saying what the system does; each domain adds its own when it works.
 HOME_FEATURES: list[tuple[str, Any, Any]] = []
 

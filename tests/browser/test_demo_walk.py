@@ -92,3 +92,21 @@ def test_exam_centre_roles_and_the_admin_land_on_a_home_page_that_tells_the_trut
     page.goto(demo_server + "/audit")
     assert page.locator("main table tbody tr").count() >= 5
     axe_check(page)
+
+
+def test_the_province_regulator_reads_the_demo_figures_and_drills_down_to_a_gap_list(demo_server, page, nav,
+                                                                                     shoot, axe_check):
+    sign_in(page, demo_server, "jiangsu_regulator")
+    nav(page, "合规监管", exact=True).click()
+    page.wait_for_url("**/compliance/region/320000*")
+    assert page.locator("main table tbody tr").count() >= 2  # the cities below the province
+    page.locator("main table a", has_text="无锡市").first.click()
+    page.wait_for_url("**/compliance/region/320200*")
+    assert page.locator("main svg[role=img]").count() >= 1  # the trend drawn from the demo's snapshots
+    axe_check(page)
+    shoot(page, "demo-compliance-wuxi-zh")
+    page.locator("main a[href*='/compliance/enterprise/']").first.click()
+    page.wait_for_url("**/compliance/enterprise/*")
+    assert page.locator("main table tbody tr").count() >= 1
+    axe_check(page)
+    shoot(page, "demo-compliance-enterprise-zh")

@@ -19,13 +19,14 @@ pytestmark = pytest.mark.browser
 #: Sign-in name, role and the navigation groups it works in, in the order the bar shows them.
 ROLES = {
     "system_admin": (Role.SYSTEM_ADMIN, ["training", "question_bank", "exams", "certificates",
-                                         "administration"]),
-    "enterprise_admin": (Role.ENTERPRISE_ADMIN, ["training", "exams", "certificates", "administration"]),
+                                         "compliance", "administration"]),
+    "enterprise_admin": (Role.ENTERPRISE_ADMIN, ["training", "exams", "certificates", "compliance",
+                                                 "administration"]),
     "learner": (Role.LEARNER, ["training"]),
     "trainer": (Role.TRAINER, ["training", "question_bank", "administration"]),
     "question_editor": (Role.QUESTION_EDITOR, ["training", "question_bank", "administration"]),
     "exam_centre_admin": (Role.EXAM_CENTRE_ADMIN, ["training", "exams", "administration"]),
-    "regulator": (Role.REGULATOR, ["training", "administration"]),
+    "regulator": (Role.REGULATOR, ["training", "compliance", "administration"]),
     "school_teacher": (Role.SCHOOL_TEACHER, ["training", "administration"]),
 }
 LANGS = {"zh": "zh-CN", "en": "en-US"}

@@ -52,7 +52,7 @@ PLUGIN_NAMES = ("matrix_courses", "matrix_exams", "matrix_centres", "matrix_cent
                 "matrix_centres_tickets", "matrix_centres_checkin", "matrix_centres_bulk",
                 "matrix_certificates", "matrix_certificate_imports", "matrix_verify",
                 "matrix_attempts_results", "matrix_attempts_candidate", "matrix_attempts_console",
-                "matrix_practical", "matrix_assessments", "matrix_notifications")
+                "matrix_practical", "matrix_assessments", "matrix_notifications", "matrix_compliance")
 
 
 def plugins():
@@ -130,6 +130,7 @@ def core_cases(w) -> dict[str, list[tuple[str, str, dict | None, str]]]:
                               ("GET", f"/organizations?q={w['foreign'].name[:4]}", None, Perm.ORG_VIEW)],
         "web.organization": [("GET", f"/organizations/{f}", None, "object")],
         "web.person": [("GET", f"/people/{w['person_b'].id}", None, "object")],
+        **_employment_cases(w),
         "web.rules": [("GET", "/rules", None, Perm.RULES_VIEW)],
         "web.audit_log": [("GET", "/audit", None, Perm.AUDIT_VIEW)],
         "web.accounts": [("GET", "/accounts", None, Perm.ACCOUNTS_MANAGE),
@@ -151,6 +152,15 @@ def core_cases(w) -> dict[str, list[tuple[str, str, dict | None, str]]]:
     }
 
 
+def _employment_cases(w) -> dict:
+    """Ending a foreign post, or marking it away or back, answers 404 to every role in scope."""
+    person = w["person_b"]
+    employment = person.employments[0].id
+    base = f"/people/{person.id}/employments/{employment}"
+    return {f"web.{name}": [("POST", f"{base}/{path}", {"end_date": "2026-01-01", "reason": "x"}, "object")]
+            for name, path in (("end_post", "end"), ("leave_post", "leave"), ("return_to_post", "return"))}
+
+
 def expected_statuses(kind, account, rule: str) -> set[int]:
     """Statuses a request of ``kind`` may get; ``rule`` is the view's declared access rule."""
     if kind == "open":
@@ -164,6 +174,8 @@ def expected_statuses(kind, account, rule: str) -> set[int]:
         return {404} if account.person_id else {403}
     if kind == "api":
         return {401}
+    if isinstance(kind, tuple) and kind[0] == "landing":  # may send the account on to its own page
+        return {200, 302} if has_permission(account, kind[1]) else {403}
     if isinstance(kind, tuple):  # ("hidden", perm): pages kept from other roles answer 404
         return {200} if has_permission(account, kind[1]) else {404}
     return {200} if has_permission(account, kind) else {403}
