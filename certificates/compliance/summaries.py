@@ -35,7 +35,7 @@ def refresh_people(person_ids: Iterable[int], today: date) -> int:
     for start in range(0, len(ids), GROUP_SIZE):
         group = ids[start:start + GROUP_SIZE]
         inputs = Inputs.load(group)
-        changed += _store(facts_on(inputs, today), today, ComplianceFact.person_id.in_(group), inputs)
+        changed += _store(facts_on(inputs, today), today, ComplianceFact.person_id.in_(group))
     return changed
 
 
@@ -82,7 +82,7 @@ def _key(row) -> tuple:
     return (row.organization_id, row.post, row.category)
 
 
-def _store(facts: list[Fact], today: date, scope, inputs: Inputs) -> int:
+def _store(facts: list[Fact], today: date, scope) -> int:
     """Replace the stored facts within ``scope`` by ``facts`` and apply the count deltas."""
     stored = {row.employment_id: row for row in db.session.execute(
         select(ComplianceFact.__table__).where(scope))}
@@ -142,8 +142,7 @@ def apply_deltas(delta: dict[tuple, Counter]) -> None:
     if not delta:
         return
     dialect = db.session.get_bind().dialect.name
-    _upsert_add(dialect, OrgCounts, ("organization_id", "post", "category"),
-                {k: c for k, c in delta.items()})
+    _upsert_add(dialect, OrgCounts, ("organization_id", "post", "category"), delta)
     _upsert_add(dialect, RegionCounts, ("region_id", "industry", "high_risk", "post", "category"),
                 _region_deltas(delta))
     _add_totals(dialect, delta)
